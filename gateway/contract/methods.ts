@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import {
+  declarativeConfigSchema,
+  presetSlugSchema,
+  presetSpecSchema,
+  serverNameSchema,
+  serverSpecSchema,
+} from './declarative.js';
+import {
+  latencyRowSchema,
+  paginationSchema,
+  presetDetailSchema,
+  presetSummarySchema,
+  recentCallSchema,
+  serverViewSchema,
+  toolViewEntrySchema,
+  upstreamToolSchema,
+} from './views.js';
+
+const byName = z.object({ name: serverNameSchema });
+const bySlug = z.object({ slug: presetSlugSchema });
+const deleted = z.object({ deleted: z.literal(true) });
+const isoTime = z.iso.datetime({ offset: true });
+
+/**
+ * Every admin operation, declared once. The dispatcher, the HTTP binding (`POST /api/:method`),
+ * the Electron IPC channel and the typed client are all derived from this map.
+ */
+export const methods = {
+  'gateway.status': {
+    input: z.object({}),
+    output: z.object({
+      version: z.string(),
+      url: z.string(),
+      dataDir: z.string(),
+      startedAt: z.string(),
+      servers: z.object({ total: z.number().int(), ready: z.number().int(), failed: z.number().int() }),
+      presets: z.number().int(),
+    }),
+  },
+  'servers.list': { input: z.object({}), output: z.object({ items: z.array(serverViewSchema) }) },
+  'servers.get': {
+    input: byName,
+    output: serverViewSchema.extend({ stderrTail: z.array(z.string()) }),
+  },
+  'servers.create': { input: z.object({ name: serverNameSchema, spec: serverSpecSchema }), output: serverViewSchema },
+  'servers.update': { input: z.object({ name: serverNameSchema, spec: serverSpecSchema }), output: serverViewSchema },
+  'servers.delete': { input: byName, output: deleted },
+  'servers.restart': { input: byName, output: serverViewSchema },
+  'servers.tools': { input: byName, output: z.object({ tools: z.array(upstreamToolSchema) }) },
+  'presets.list': {
+    input: z.object({
+      cursor: z.string().optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+      search: z.string().max(200).optional(),
+    }),
+    output: z.object({ items: z.array(presetSummarySchema), pagination: paginationSchema }),
+  },
+  'presets.get': { input: bySlug, output: presetDetailSchema },
+  'presets.create': { input: z.object({ slug: presetSlugSchema, spec: presetSpecSchema }), output: presetDetailSchema },
+  'presets.update': { input: z.object({ slug: presetSlugSchema, spec: presetSpecSchema }), output: presetDetailSchema },
+  'presets.delete': { input: bySlug, output: deleted },
+  'presets.toolView': {
+    input: bySlug,
+    output: z.object({ tools: z.array(toolViewEntrySchema), estimatedTokens: z.number().int() }),
+  },
+  'config.apply': {
+    input: z.object({ config: declarativeConfigSchema, prune: z.boolean().optional() }),
+    output: z.object({
+      created: z.array(z.string()),
+      updated: z.array(z.string()),
+      deleted: z.array(z.string()),
+      unchanged: z.array(z.string()),
+    }),
+  },
+  'metrics.recentCalls': {
+    input: z.object({ slug: presetSlugSchema.optional(), limit: z.number().int().min(1).max(500).optional() }),
+    output: z.object({ items: z.array(recentCallSchema) }),
+  },
+  'metrics.latency': {
+    input: z.object({
+      groupBy: z.enum(['tool', 'server', 'preset']),
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      slug: presetSlugSchema.optional(),
+    }),
+    output: z.object({ rows: z.array(latencyRowSchema) }),
+  },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { transportSchema, visibilitySchema, toolOverrideSchema, aclEntrySchema } from './declarative.js';
+
+export const serverStateSchema = z.enum(['stopped', 'starting', 'ready', 'restarting', 'failed']);
+export type ServerState = z.infer<typeof serverStateSchema>;
+
+export const serverStatusSchema = z.object({
+  state: serverStateSchema,
+  lastError: z.string().nullable(),
+  restarts: z.number().int(),
+  toolCount: z.number().int(),
+  pid: z.number().int().nullable(),
+  nextRetryAt: z.string().nullable(),
+});
+export type ServerStatus = z.infer<typeof serverStatusSchema>;
+
+/** A server as the API shows it: secret values (env, headers) are masked. */
+export const serverViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  transport: transportSchema,
+  command: z.string().nullable(),
+  args: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  cwd: z.string().nullable(),
+  url: z.string().nullable(),
+  headers: z.record(z.string(), z.string()),
+  enabled: z.boolean(),
+  timeoutMs: z.number().int().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: serverStatusSchema,
+});
+export type ServerView = z.infer<typeof serverViewSchema>;
+
+export const upstreamToolSchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  inputSchema: z.unknown(),
+});
+
+export const presetServerViewSchema = z.object({
+  serverName: z.string(),
+  enabled: z.boolean(),
+  allowedTools: z.array(z.string()),
+  toolTimeouts: z.record(z.string(), z.number()),
+  toolOverrides: z.record(z.string(), toolOverrideSchema),
+  prefix: z.string().nullable(),
+});
+
+export const presetSummarySchema = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  description: z.string(),
+  visibility: visibilitySchema,
+  status: z.enum(['active', 'disabled']),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  url: z.string(),
+});
+export type PresetSummary = z.infer<typeof presetSummarySchema>;
+
+export const presetDetailSchema = presetSummarySchema.extend({
+  servers: z.array(presetServerViewSchema),
+  acl: z.array(aclEntrySchema),
+});
+export type PresetDetail = z.infer<typeof presetDetailSchema>;
+
+export const paginationSchema = z.object({
+  nextCursor: z.string().nullable(),
+  hasMore: z.boolean(),
+  limit: z.number().int(),
+});
+
+export const toolViewEntrySchema = z.object({
+  serverName: z.string(),
+  serverState: serverStateSchema,
+  upstreamName: z.string(),
+  exposedName: z.string().nullable(),
+  description: z.string().optional(),
+  allowed: z.boolean(),
+  timeoutMs: z.number().int(),
+  estimatedTokens: z.number().int(),
+});
+
+export const latencyRowSchema = z.object({
+  key: z.string(),
+  calls: z.number().int(),
+  errors: z.number().int(),
+  timeouts: z.number().int(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
+export const recentCallSchema = z.object({
+  ts: z.string(),
+  presetSlug: z.string().nullable(),
+  serverName: z.string().nullable(),
+  toolName: z.string().nullable(),
+  eventType: z.string(),
+  status: z.string(),
+  latencyMs: z.number(),
+  errorMessage: z.string().nullable(),
+});

@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayError } from '../contract/index.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { loadOrCreateSecretKey } from '../db/secret-box.js';
+import { LOCAL_OWNER_ID } from '../db/records.js';
+import { createDispatcher, type Dispatch } from '../api/dispatcher.js';
+import { createHandlers } from '../api/handlers/index.js';
+import type { ApiContext } from '../api/context.js';
+import { EventHub } from '../http/event-hub.js';
+import { createHttpServer } from '../http/server.js';
+import { bearerToken, safeEqual } from '../http/guards.js';
+import { readDeclarativeFile } from '../config/load.js';
+import { UpstreamPool } from '../upstream/pool.js';
+import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
+import { PresetRegistry } from '../mcp/preset-registry.js';
+import { SessionStore } from '../mcp/session.js';
+import { wireBroadcasts } from '../mcp/broadcast.js';
+import type { PresetView } from '../mcp/preset-view.js';
+import { MetricsRecorder } from '../metrics/recorder.js';
+import { ensureDataDir, loadOrCreateAdminToken } from './data-dir.js';
+import { packageVersion } from './package-info.js';
+
+export interface Gateway {
+  url: string;
+  adminToken: string;
+  dispatch: Dispatch;
+  events: EventHub;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  log?: (line: string) => void;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long start waits for upstream servers before listening anyway (they join the views when ready). */
+const UPSTREAM_START_WAIT_MS = 15_000;
+
+/**
+ * The composition root: builds every part from one config object, starts them in order and
+ * returns a disposer that stops them in reverse. Nothing here runs at import time.
+ */
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const version = packageVersion();
+  const dataDir = config.dataDir;
+  if (dataDir) await ensureDataDir(dataDir);
+  const adminToken = dataDir ? await loadOrCreateAdminToken(dataDir) : randomBytes(32).toString('hex');
+  const db: Database = await openDatabase({ dataDir, secretKey: loadOrCreateSecretKey(dataDir) });
+  const disposers: Array<() => Promise<void> | void> = [() => db.close()];
+  const stopAll = async (): Promise<void> => {
+    for (const dispose of disposers.splice(0).reverse()) {
+      try {
+        await dispose();
+      } catch (error) {
+        log(`stop: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+
+  try {
+    await db.ensurePartitions(new Date(), 1);
+    const partitionTimer = setInterval(() => {
+      db.ensurePartitions(new Date(), 1).catch((error: unknown) => log(`partitions: ${String(error)}`));
+    }, DAY_MS);
+    partitionTimer.unref();
+    disposers.push(() => clearInterval(partitionTimer));
+
+    const events = new EventHub();
+    disposers.push(() => events.close());
+    const pool = new UpstreamPool({ clientVersion: version, restartBaseMs: config.restartBaseMs, restartMaxMs: config.restartMaxMs, log });
+    disposers.push(() => pool.stop());
+    pool.on('status', (_id, name, status) => events.emit('server.status', { name, status }));
+
+    const recorder = new MetricsRecorder({
+      flushMs: config.metricsFlushMs,
+      flushEvents: config.metricsFlushEvents,
+      write: (batch) => db.metrics.insertBatch(batch),
+      log,
+    });
+    recorder.start();
+    disposers.push(() => recorder.stop());
+
+    const registry = new PresetRegistry(pool, (slug) => db.presets.findBySlugWithServers(slug), {
+      defaultTimeoutMs: config.defaultToolTimeoutMs,
+      log,
+    });
+    const sessions = new SessionStore();
+    disposers.push(() => sessions.closeAll());
+    disposers.push(wireBroadcasts(pool, registry, sessions));
+
+    let baseUrl = `http://${config.host}:${config.port}`;
+    const ctx: ApiContext = {
+      db,
+      pool,
+      registry,
+      recorder,
+      events,
+      ownerId: LOCAL_OWNER_ID,
+      baseUrl: () => baseUrl,
+      dataDir: dataDir ?? '(in memory)',
+      startedAt: new Date(),
+      version,
+      defaultTimeoutMs: config.defaultToolTimeoutMs,
+    };
+    const dispatch = createDispatcher(createHandlers(ctx), log);
+
+    const servers = await db.servers.list(LOCAL_OWNER_ID);
+    const starting = Promise.all(servers.map((server) => pool.upsert(server)));
+    await Promise.race([starting, new Promise((resolve) => setTimeout(resolve, UPSTREAM_START_WAIT_MS).unref())]);
+
+    if (config.configFile) {
+      const declared = await readDeclarativeFile(config.configFile);
+      const result = await dispatch('config.apply', { config: declared, prune: false });
+      if (!result.ok) throw new GatewayError(result.error.code, `--config ${config.configFile}: ${result.error.message}`);
+    }
+
+    const http = createHttpServer({
+      mcp: {
+        registry,
+        sessions,
+        recorder,
+        serverInfo: { name: 'mcp-gateway', version },
+        authorize: (view, req) => authorizePreset(view, req, adminToken),
+      },
+      dispatch,
+      adminToken,
+      events,
+      maxBodyBytes: config.maxBodyBytes,
+      ready: () => readiness(pool),
+      log,
+    });
+    await listen(http, config.host, config.port);
+    disposers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        }),
+    );
+    const address = http.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    baseUrl = `http://${host}:${address.port}`;
+    return { url: baseUrl, adminToken, dispatch, events, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Until per-preset access tokens land, non-public presets need the admin (owner) token. */
+function authorizePreset(view: PresetView, req: IncomingMessage, adminToken: string) {
+  if (view.preset.visibility === 'public') return null;
+  const token = bearerToken(req);
+  if (!token) {
+    return {
+      status: 401,
+      error: new RpcError(JSONRPC.INVALID_REQUEST, `Unauthorized: preset "${view.preset.slug}" is ${view.preset.visibility}; send Authorization: Bearer <token>`),
+      headers: { 'www-authenticate': `Bearer realm="mcp-gateway", error="invalid_token"` },
+    };
+  }
+  if (!safeEqual(token, adminToken)) {
+    return { status: 403, error: new RpcError(JSONRPC.INVALID_REQUEST, `Forbidden: this token may not use preset "${view.preset.slug}"`) };
+  }
+  return null;
+}
+
+function readiness(pool: UpstreamPool): { ok: boolean; detail: unknown } {
+  const servers = Object.fromEntries(pool.all().map((connection) => [connection.name, connection.status().state]));
+  return { ok: true, detail: { servers } };
+}
+
+function listen(server: ReturnType<typeof createHttpServer>, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (pass --port to pick another)`));
+      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on ${host}:${port}`));
+      else reject(error);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}

@@ -1,0 +1,38 @@
+/** What one upstream server offers, kept raw so unknown fields reach clients untouched. */
+export type RawItem = Record<string, unknown> & { name?: string; uri?: string; uriTemplate?: string };
+
+export interface Catalog {
+  tools: RawItem[];
+  prompts: RawItem[];
+  resources: RawItem[];
+  resourceTemplates: RawItem[];
+  capabilities: Record<string, unknown>;
+  serverInfo: Record<string, unknown>;
+  instructions: string | null;
+}
+
+export type CatalogKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+
+export const emptyCatalog = (): Catalog => ({
+  tools: [],
+  prompts: [],
+  resources: [],
+  resourceTemplates: [],
+  capabilities: {},
+  serverInfo: {},
+  instructions: null,
+});
+
+/** list method, result field and the capability that gates it, per catalog kind. */
+export const catalogLists: Record<CatalogKind, { method: string; field: string; capability: string }> = {
+  tools: { method: 'tools/list', field: 'tools', capability: 'tools' },
+  prompts: { method: 'prompts/list', field: 'prompts', capability: 'prompts' },
+  resources: { method: 'resources/list', field: 'resources', capability: 'resources' },
+  resourceTemplates: { method: 'resources/templates/list', field: 'resourceTemplates', capability: 'resources' },
+};
+
+export const listChangedKinds: Record<string, CatalogKind[]> = {
+  'notifications/tools/list_changed': ['tools'],
+  'notifications/prompts/list_changed': ['prompts'],
+  'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
+};

@@ -1,0 +1,331 @@
+import { EventEmitter } from 'node:events';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerStatus, ServerState } from '../contract/index.js';
+import type { ServerRecord } from '../db/records.js';
+import { JsonRpcPeer, RpcError, JSONRPC, type PeerRequestOptions } from './json-rpc-peer.js';
+import { openTransport, type OpenedTransport } from './transports.js';
+import { catalogLists, emptyCatalog, listChangedKinds, type Catalog, type CatalogKind, type RawItem } from './catalog.js';
+import { backoffDelay, RestartBudget } from './backoff.js';
+
+export interface CallOrigin {
+  /** Handles a server→client request (sampling, elicitation, roots) raised during this call. */
+  onServerRequest(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+}
+
+export interface ConnectionOptions {
+  clientVersion: string;
+  restartBaseMs: number;
+  restartMaxMs: number;
+  /** Give up restarting after this many restarts within restartWindowMs. */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  /** How long a call waits for a starting/restarting server before failing. */
+  readyWaitMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface UpstreamConnectionEvents {
+  status: [ServerStatus];
+  catalog: [CatalogKind[]];
+  notification: [string, Record<string, unknown> | undefined];
+}
+
+const STDERR_TAIL = 50;
+
+/**
+ * ONE supervised connection to one upstream server, shared by every preset and client session.
+ * Restarts a crashed server with backoff and jitter; callers never see the restart except as
+ * a short wait (or a clear error naming the server when it stays down).
+ */
+export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
+  private peer: JsonRpcPeer | null = null;
+  private opened: OpenedTransport | null = null;
+  private state: ServerState = 'stopped';
+  private lastError: string | null = null;
+  private restarts = 0;
+  private attempt = 0;
+  private nextRetryAt: Date | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readyWaiters: Array<() => void> = [];
+  private readonly stderrTail: string[] = [];
+  private readonly budget: RestartBudget;
+  private readonly inflight = new Set<CallOrigin>();
+  private generation = 0;
+  catalog: Catalog = emptyCatalog();
+  /** Tool names from the last good catalog, kept while the server is down to name it in errors. */
+  lastToolNames: string[] = [];
+
+  constructor(
+    public server: ServerRecord,
+    private readonly options: ConnectionOptions,
+  ) {
+    super();
+    this.budget = new RestartBudget(options.maxRestarts ?? 10, options.restartWindowMs ?? 5 * 60_000);
+  }
+
+  get name(): string {
+    return this.server.name;
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  status(): ServerStatus {
+    return {
+      state: this.state,
+      lastError: this.lastError,
+      restarts: this.restarts,
+      toolCount: this.catalog.tools.length,
+      pid: this.opened?.pid() ?? null,
+      nextRetryAt: this.nextRetryAt?.toISOString() ?? null,
+    };
+  }
+
+  stderr(): string[] {
+    return [...this.stderrTail];
+  }
+
+  /** Starts (or restarts) the server; resolves once it is ready or has failed (never rejects). */
+  async start(): Promise<void> {
+    this.clearRetry();
+    const generation = ++this.generation;
+    await this.closePeer();
+    this.setState('starting');
+    try {
+      await this.connect(generation);
+      if (generation !== this.generation) return;
+      this.attempt = 0;
+      this.lastError = null;
+      this.setState('ready');
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.lastError = errorText(error);
+      this.options.log?.(`upstream ${this.name}: start failed: ${this.lastError}`);
+      await this.closePeer();
+      this.scheduleRestart();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.clearRetry();
+    await this.closePeer();
+    this.catalog = emptyCatalog();
+    this.setState('stopped');
+  }
+
+  /** Manual restart: resets the crash-loop budget. */
+  async restart(): Promise<void> {
+    this.budget.reset();
+    this.attempt = 0;
+    this.restarts++;
+    await this.start();
+  }
+
+  /**
+   * Sends a request upstream on the shared connection. Waits briefly for a (re)starting server;
+   * an HTTP server that forgot our session (404) is re-initialised and the call retried once.
+   */
+  async request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: PeerRequestOptions,
+    origin?: CallOrigin,
+  ): Promise<Record<string, unknown>> {
+    const started = Date.now();
+    await this.waitReady(Math.min(options.timeoutMs, this.options.readyWaitMs ?? 10_000));
+    const remaining = { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) };
+    if (origin) this.inflight.add(origin);
+    try {
+      return await this.requireReadyPeer().request(method, params, remaining);
+    } catch (error) {
+      if (!isSessionExpired(error) || this.server.transport === 'stdio') throw error;
+      this.options.log?.(`upstream ${this.name}: session expired, re-initialising`);
+      await this.start();
+      return await this.requireReadyPeer().request(method, params, remaining);
+    } finally {
+      if (origin) this.inflight.delete(origin);
+    }
+  }
+
+  notify(method: string, params?: Record<string, unknown>): void {
+    if (this.state === 'ready') void this.peer?.notify(method, params).catch(() => undefined);
+  }
+
+  private requireReadyPeer(): JsonRpcPeer {
+    if (this.state !== 'ready' || !this.peer) {
+      const why = this.lastError ? `: ${this.lastError}` : '';
+      throw new RpcError(JSONRPC.UPSTREAM_UNAVAILABLE, `upstream server "${this.name}" is ${this.state}${why}`, {
+        server: this.name,
+        state: this.state,
+      });
+    }
+    return this.peer;
+  }
+
+  private waitReady(maxMs: number): Promise<void> {
+    if (this.state === 'ready' || this.state === 'stopped' || this.state === 'failed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.readyWaiters.push(done);
+    });
+  }
+
+  private async connect(generation: number): Promise<void> {
+    const opened = openTransport(this.server);
+    opened.onStderr((line) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL) this.stderrTail.shift();
+    });
+    const peer = new JsonRpcPeer(opened.transport, {
+      onRequest: (method, params, _id, signal) => this.routeServerRequest(method, params, signal),
+      onNotification: (method, params) => this.onNotification(method, params),
+      onClose: () => this.onPeerClosed(peer, generation),
+      onError: (error) => {
+        this.lastError = errorText(error);
+      },
+    });
+    this.opened = opened;
+    this.peer = peer;
+    await peer.start();
+    const timeoutMs = this.server.timeoutMs ?? 30_000;
+    const init = await peer.request(
+      'initialize',
+      {
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+        clientInfo: { name: 'mcp-gateway', version: this.options.clientVersion },
+      },
+      { timeoutMs },
+    );
+    opened.setProtocolVersion(String(init.protocolVersion ?? LATEST_PROTOCOL_VERSION));
+    await peer.notify('notifications/initialized');
+    const catalog = emptyCatalog();
+    catalog.capabilities = (init.capabilities as Record<string, unknown> | undefined) ?? {};
+    catalog.serverInfo = (init.serverInfo as Record<string, unknown> | undefined) ?? {};
+    catalog.instructions = typeof init.instructions === 'string' ? init.instructions : null;
+    this.catalog = catalog;
+    await Promise.all((Object.keys(catalogLists) as CatalogKind[]).map((kind) => this.loadList(peer, kind, timeoutMs)));
+  }
+
+  private async loadList(peer: JsonRpcPeer, kind: CatalogKind, timeoutMs: number): Promise<void> {
+    const { method, field, capability } = catalogLists[kind];
+    if (!this.catalog.capabilities[capability]) {
+      this.catalog[kind] = [];
+      return;
+    }
+    const items: RawItem[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 1000; page++) {
+      const result = await peer.request(method, cursor ? { cursor } : undefined, { timeoutMs });
+      items.push(...((result[field] as RawItem[] | undefined) ?? []));
+      cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
+      if (!cursor) break;
+    }
+    this.catalog[kind] = items;
+    if (kind === 'tools') this.lastToolNames = items.map((tool) => String(tool.name));
+  }
+
+  private onNotification(method: string, params: Record<string, unknown> | undefined): void {
+    const kinds = listChangedKinds[method];
+    if (kinds && this.peer) {
+      const peer = this.peer;
+      const timeoutMs = this.server.timeoutMs ?? 30_000;
+      void Promise.all(kinds.map((kind) => this.loadList(peer, kind, timeoutMs)))
+        .then(() => this.emit('catalog', kinds))
+        .catch((error: unknown) => this.options.log?.(`upstream ${this.name}: refresh failed: ${errorText(error)}`));
+      return;
+    }
+    this.emit('notification', method, params);
+  }
+
+  /**
+   * A shared stdio connection carries no hint of which call a sampling or elicitation request
+   * belongs to; the most recent in-flight call is the best evidence (exact when there is one).
+   */
+  private routeServerRequest(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    if (method === 'roots/list') return Promise.resolve({ roots: [] });
+    const origin = [...this.inflight].at(-1);
+    if (!origin) {
+      return Promise.reject(new RpcError(JSONRPC.METHOD_NOT_FOUND, `no client call is waiting on "${this.name}" to answer ${method}`));
+    }
+    return origin.onServerRequest(method, params, signal);
+  }
+
+  private onPeerClosed(peer: JsonRpcPeer, generation: number): void {
+    if (peer !== this.peer || generation !== this.generation) return;
+    if (this.state === 'stopped') return;
+    this.peer = null;
+    const tail = this.stderrTail.at(-1);
+    this.lastError = `server exited${tail ? ` (last stderr: ${tail})` : ''}`;
+    this.options.log?.(`upstream ${this.name}: ${this.lastError}`);
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (!this.budget.take(Date.now())) {
+      this.nextRetryAt = null;
+      this.setState('failed');
+      return;
+    }
+    const delay = backoffDelay(this.attempt++, this.options.restartBaseMs, this.options.restartMaxMs);
+    this.nextRetryAt = new Date(Date.now() + delay);
+    this.setState('restarting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.restarts++;
+      void this.start();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.nextRetryAt = null;
+  }
+
+  private async closePeer(): Promise<void> {
+    const peer = this.peer;
+    this.peer = null;
+    this.opened = null;
+    if (peer) await peer.close();
+  }
+
+  private setState(state: ServerState): void {
+    const changed = this.state !== state;
+    this.state = state;
+    if (state !== 'starting' && state !== 'restarting') {
+      for (const wake of this.readyWaiters.splice(0)) wake();
+    }
+    if (state !== 'ready') this.catalogCleared();
+    if (state === 'ready') this.emit('catalog', ['tools', 'prompts', 'resources', 'resourceTemplates']);
+    if (changed || state === 'restarting') this.emit('status', this.status());
+  }
+
+  private catalogCleared(): void {
+    // Tools of a server that is not ready leave every view: calls would only fail.
+    if (this.catalog.tools.length || this.catalog.prompts.length || this.catalog.resources.length) {
+      const { capabilities, serverInfo, instructions } = this.catalog;
+      this.catalog = { ...emptyCatalog(), capabilities, serverInfo, instructions };
+      this.emit('catalog', ['tools', 'prompts', 'resources', 'resourceTemplates']);
+    }
+  }
+}
+
+function isSessionExpired(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
