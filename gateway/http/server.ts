@@ -78,7 +78,12 @@ export function createHttpServer(options: HttpAppOptions): Server {
     route(req, res).catch((error: unknown) => {
       if (error instanceof BodyTooLargeError) {
         const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32013, message: `Request body too large (limit ${error.limit} bytes)` } });
-        if (!res.headersSent) sendJson(res, 413, body, { connection: 'close' });
+        // Answer now but let the client finish sending (else it sees EPIPE instead of the 413);
+        // a sender that never stops is cut off.
+        if (!res.headersSent) sendJson(res, 413, body);
+        setTimeout(() => {
+          if (!req.complete) req.socket.destroy();
+        }, 10_000).unref();
         return;
       }
       options.log(`http ${req.method} ${req.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -322,8 +322,14 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   }
 }
 
+/**
+ * The spec answers an unknown session with 404; some popular servers answer 400 "No valid
+ * session ID", so both count as "our upstream session is gone".
+ */
 function isSessionExpired(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 404 || (code === 400 && typeof message === 'string' && /session/i.test(message));
 }
 
 function errorText(error: unknown): string {
