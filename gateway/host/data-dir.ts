@@ -235,8 +235,12 @@ export async function readAdminToken(dir: string): Promise<string | null> {
 
 async function fixMode(file: string, mode: number): Promise<void> {
   if (process.platform === 'win32') return; // POSIX modes do not apply; the profile folder is per-user
-  const stat = await fs.stat(file);
-  if ((stat.mode & 0o777) !== mode) await fs.chmod(file, mode);
+  try {
+    const stat = await fs.stat(file);
+    if ((stat.mode & 0o777) !== mode) await fs.chmod(file, mode);
+  } catch (error) {
+    throw new Error(`cannot set mode ${mode.toString(8)} on ${file}: ${describeFsError(error)}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  * client for input), crash (exits the process), and `--tools N` filler tools with realistic schemas.
  */
 import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -110,19 +111,32 @@ export async function runFixture(args: string[]): Promise<void> {
     await buildServer(filler, name).connect(new StdioServerTransport());
     return;
   }
-  // Streamable HTTP, stateless: a fresh server per request (the SDK's documented stateless mode).
+  // Streamable HTTP with sessions: one server + transport per client session, the SDK's usual set-up.
   const port = Number(args[1] ?? '0');
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
   const http = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
-    const server = buildServer(filler, name);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    await server.connect(transport);
+    const sessionId = req.headers['mcp-session-id'];
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) {
+      if (typeof sessionId === 'string') {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }));
+        return;
+      }
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: (id) => void sessions.set(id, created),
+      });
+      created.onclose = () => {
+        if (created.sessionId) sessions.delete(created.sessionId);
+      };
+      await buildServer(filler, name).connect(created);
+      transport = created;
+    }
     await transport.handleRequest(req, res, body);
   });
   http.listen(port, '127.0.0.1', () => {

@@ -80,7 +80,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Omit<Comman
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: string }).code;
-  const option = /'(-{1,2}[^' <]+)/.exec(message)?.[1];
+  // Node quotes the option as '--port', '-p, --port <value>' or '-x': prefer the long name.
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? '';
+  const option = /--[\w-]+/.exec(quoted)?.[0] ?? /-\w/.exec(quoted)?.[0];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option '${option}'`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     if (/does not take an argument/.test(message)) return `option '${option}' does not take a value`;

@@ -160,6 +160,8 @@ function confirm(io: CliIo, question: string): Promise<boolean> {
   return new Promise((resolve) => {
     const rl = createInterface({ input: io.stdin, output: io.stderr });
     let answered = false;
+    // In terminal mode readline swallows Ctrl-C unless someone listens: treat it as "no".
+    rl.on('SIGINT', () => rl.close());
     rl.once('close', () => {
       if (!answered) {
         writeLine(io.stderr);

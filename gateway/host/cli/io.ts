@@ -26,6 +26,12 @@ export interface Gateway {
 export type CreateGateway = (config: GatewayConfig, opts?: { log?: (line: string) => void }) => Promise<Gateway>;
 
 export function defaultIo(): CliIo {
+  // `mcp-gateway presets list | head -1` closes our stdout early: that is not a crash.
+  if (process.stdout.listenerCount('error') === 0) {
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,

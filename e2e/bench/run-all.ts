@@ -1,0 +1,6 @@
+/** `npm run bench`: every hot-path and storage benchmark, one run, numbers printed. */
+import { runProxyBench } from './proxy-bench.js';
+import { printTable, runPresetsBench } from './presets-bench.js';
+
+await runProxyBench();
+printTable('Storage: 1,000 presets × 10 servers (PGlite, worker thread)', await runPresetsBench());
