@@ -16,6 +16,14 @@ export const gatewayConfigSchema = z.object({
   restartBaseMs: z.number().int().positive().default(500),
   restartMaxMs: z.number().int().positive().default(30_000),
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Circuit breaker per upstream: consecutive failures that open it, and the first open period. */
+  breakerFailureThreshold: z.number().int().positive().default(5),
+  breakerCooldownMs: z.number().int().positive().default(5_000),
+  /** Idle upstreams are pinged this often (0 disables). */
+  pingIntervalMs: z.number().int().min(0).default(30_000),
+  /** Preset view cache bounds (entries and approximate bytes). */
+  cacheMaxEntries: z.number().int().positive().default(2_000),
+  cacheMaxBytes: z.number().int().positive().default(64 * 1024 * 1024),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

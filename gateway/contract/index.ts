@@ -3,3 +3,8 @@ export * from './declarative.js';
 export * from './views.js';
 export * from './methods.js';
 export * from './events.js';
+export * from './ui-methods.js';
+export * from './bridge.js';
+export * from './client.js';
+export * from './client-entries.js';
+export * from './desktop.js';

@@ -16,6 +16,20 @@ import {
   toolViewEntrySchema,
   upstreamToolSchema,
 } from './views.js';
+import { uiMethods } from './ui-methods.js';
+
+const cacheStatsSchema = z.object({
+  hits: z.number().int(),
+  misses: z.number().int(),
+  loads: z.number().int(),
+  evictions: z.number().int(),
+  invalidations: z.number().int(),
+  size: z.number().int(),
+  bytes: z.number().int(),
+  maxEntries: z.number().int(),
+  maxBytes: z.number().int(),
+  hitRatio: z.number(),
+});
 
 const byName = z.object({ name: serverNameSchema });
 const bySlug = z.object({ slug: presetSlugSchema });
@@ -85,6 +99,11 @@ export const methods = {
       slug: presetSlugSchema.optional(),
     }),
     output: z.object({ rows: z.array(latencyRowSchema) }),
+  },
+  ...uiMethods,
+  'cache.stats': {
+    input: z.object({}),
+    output: z.object({ views: cacheStatsSchema }),
   },
 } as const;
 

@@ -11,6 +11,9 @@ export const serverStatusSchema = z.object({
   toolCount: z.number().int(),
   pid: z.number().int().nullable(),
   nextRetryAt: z.string().nullable(),
+  /** Circuit breaker of the upstream: open means calls fail fast until a probe succeeds. */
+  breaker: z.enum(['closed', 'open', 'half_open']),
+  consecutiveFailures: z.number().int(),
 });
 export type ServerStatus = z.infer<typeof serverStatusSchema>;
 

@@ -43,6 +43,8 @@ export interface Database {
   dropExpiredPartitions(now: Date, retentionMonths: number): Promise<string[]>;
   /** How long opening (initdb on first use) and migrating took, for the startup log. */
   readonly startup: { openMs: number; migrateMs: number };
+  /** A trivial round trip through the worker: for readiness checks. Resolves with its latency. */
+  ping(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     ensurePartitions: (now, monthsAhead) => partitions.ensurePartitions(now, monthsAhead),
     dropExpiredPartitions: (now, retentionMonths) => partitions.dropExpired(now, retentionMonths),
     startup: { openMs, migrateMs },
+    ping: async () => {
+      const started = performance.now();
+      await client.query('select 1', [], 'all', null);
+      return performance.now() - started;
+    },
     close: () => client.close(),
   };
 }

@@ -89,7 +89,7 @@ const server = (name: string, extra: Partial<ServerView> = {}): ServerView => ({
   timeoutMs: null,
   createdAt: '2025-01-01T00:00:00Z',
   updatedAt: '2025-01-01T00:00:00Z',
-  status: { state: 'ready', lastError: null, restarts: 0, toolCount: 3, pid: 123, nextRetryAt: null },
+  status: { state: 'ready', lastError: null, restarts: 0, toolCount: 3, pid: 123, nextRetryAt: null, breaker: 'closed', consecutiveFailures: 0 },
   ...extra,
 });
 
@@ -212,7 +212,7 @@ describe('admin commands', () => {
     const result = await run(['servers', 'show', 'github'], {
       api: {
         'servers.get': () => ({
-          ...server('github', { status: { state: 'failed', lastError: 'exited with code 1', restarts: 2, toolCount: 0, pid: null, nextRetryAt: null } }),
+          ...server('github', { status: { state: 'failed', lastError: 'exited with code 1', restarts: 2, toolCount: 0, pid: null, nextRetryAt: null, breaker: 'closed', consecutiveFailures: 0 } }),
           stderrTail: ['Error: missing API_KEY'],
         }),
       },
@@ -405,7 +405,9 @@ describe('serve', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('MCP Gateway listening on http://127.0.0.1:7444');
     expect(result.stdout).toContain(`Admin token: ${path.join(dataDir, 'admin-token')}`);
-    expect(result.stdout).not.toContain('f'.repeat(64));
+    // The token appears once, in the fragment of the one-time UI link (never sent to a server).
+    expect(result.stdout).toContain(`Open the UI: http://127.0.0.1:7444/#token=${'f'.repeat(64)}`);
+    expect(result.stdout.split('\n').filter((line) => line.includes('f'.repeat(64)))).toEqual([`Open the UI: http://127.0.0.1:7444/#token=${'f'.repeat(64)}`]);
     expect(state.stopped).toBe(true);
     expect(signal).toBeUndefined();
     expect(await readRuntimeFile(dataDir)).toBeNull();

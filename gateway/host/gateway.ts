@@ -15,7 +15,7 @@ import { bearerToken, safeEqual } from '../http/guards.js';
 import { readDeclarativeFile } from '../config/load.js';
 import { UpstreamPool } from '../upstream/pool.js';
 import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
-import { PresetRegistry } from '../mcp/preset-registry.js';
+import { PresetRegistry, defaultRegistryCacheOptions } from '../mcp/preset-registry.js';
 import { SessionStore } from '../mcp/session.js';
 import { wireBroadcasts } from '../mcp/broadcast.js';
 import type { PresetView } from '../mcp/preset-view.js';
@@ -71,7 +71,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
     const events = new EventHub();
     disposers.push(() => events.close());
-    const pool = new UpstreamPool({ clientVersion: version, restartBaseMs: config.restartBaseMs, restartMaxMs: config.restartMaxMs, log });
+    const pool = new UpstreamPool({
+      clientVersion: version,
+      restartBaseMs: config.restartBaseMs,
+      restartMaxMs: config.restartMaxMs,
+      breaker: { failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs, maxCooldownMs: 60_000 },
+      pingIntervalMs: config.pingIntervalMs,
+      log,
+    });
     disposers.push(() => pool.stop());
     pool.on('status', (_id, name, status) => events.emit('server.status', { name, status }));
 
@@ -84,10 +91,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     recorder.start();
     disposers.push(() => recorder.stop());
 
-    const registry = new PresetRegistry(pool, (slug) => db.presets.findBySlugWithServers(slug), {
-      defaultTimeoutMs: config.defaultToolTimeoutMs,
-      log,
-    });
+    const registry = new PresetRegistry(
+      pool,
+      (slug) => db.presets.findBySlugWithServers(slug),
+      { defaultTimeoutMs: config.defaultToolTimeoutMs, log },
+      { ...defaultRegistryCacheOptions, maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
+    );
+    disposers.push(() => registry.stop());
     const sessions = new SessionStore();
     disposers.push(() => sessions.closeAll());
     disposers.push(wireBroadcasts(pool, registry, sessions));
@@ -130,7 +140,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       adminToken,
       events,
       maxBodyBytes: config.maxBodyBytes,
-      ready: () => readiness(pool),
+      ready: () => readiness(pool, db),
       log,
     });
     await listen(http, config.host, config.port);
@@ -168,9 +178,23 @@ function authorizePreset(view: PresetView, req: IncomingMessage, adminToken: str
   return null;
 }
 
-function readiness(pool: UpstreamPool): { ok: boolean; detail: unknown } {
-  const servers = Object.fromEntries(pool.all().map((connection) => [connection.name, connection.status().state]));
-  return { ok: true, detail: { servers } };
+/** Ready when the database answers; per-server state is reported, not required (a preset survives a down server). */
+async function readiness(pool: UpstreamPool, db: Database): Promise<{ ok: boolean; detail: unknown }> {
+  const servers = Object.fromEntries(
+    pool.all().map((connection) => {
+      const status = connection.status();
+      return [connection.name, { state: status.state, breaker: status.breaker, lastError: status.lastError }];
+    }),
+  );
+  try {
+    const ms = await Promise.race([
+      db.ping(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref()),
+    ]);
+    return { ok: true, detail: { database: { ok: true, latencyMs: Math.round(ms * 100) / 100 }, servers } };
+  } catch (error) {
+    return { ok: false, detail: { database: { ok: false, error: error instanceof Error ? error.message : String(error) }, servers } };
+  }
 }
 
 function listen(server: ReturnType<typeof createHttpServer>, host: string, port: number): Promise<void> {

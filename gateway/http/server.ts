@@ -6,6 +6,7 @@ import { handleLegacySseGet, handleLegacySsePost } from '../mcp/legacy-sse.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import { bearerToken, checkHostAndOrigin, safeEqual } from './guards.js';
 import type { EventHub } from './event-hub.js';
+import { createStaticUi } from './static-ui.js';
 
 export interface HttpAppOptions {
   mcp: McpEndpointDeps;
@@ -15,8 +16,10 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   allowedHosts?: string[];
   allowedOrigins?: string[];
-  ready(): { ok: boolean; detail: unknown };
+  ready(): Promise<{ ok: boolean; detail: unknown }>;
   log(line: string): void;
+  /** Folder of the built UI served for other GET requests (default: renderer/dist); null: no UI. */
+  uiRoot?: string | null;
 }
 
 const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
@@ -31,6 +34,7 @@ const API_PATH = /^\/api\/([A-Za-z0-9_.-]+)$/;
 export function createHttpServer(options: HttpAppOptions): Server {
   const allowedHosts = new Set((options.allowedHosts ?? []).map((host) => host.toLowerCase()));
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const staticUi = options.uiRoot === null ? null : createStaticUi(options.uiRoot);
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refused = checkHostAndOrigin(req, allowedHosts, allowedOrigins);
@@ -50,14 +54,14 @@ export function createHttpServer(options: HttpAppOptions): Server {
     }
     if (path === '/healthz') return sendJson(res, 200, '{"status":"ok"}');
     if (path === '/readyz') {
-      const ready = options.ready();
+      const ready = await options.ready();
       return sendJson(res, ready.ok ? 200 : 503, JSON.stringify({ status: ready.ok ? 'ready' : 'not ready', ...(ready.detail as object) }));
     }
     match = API_PATH.exec(path);
     if (match && match[1] !== 'events') {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       if (!isAdmin(req, options.adminToken)) return unauthorized(res);
-      return handleApi(options, res, match[1] ?? '', await readBody(req, options.maxBodyBytes));
+      return handleApi(options, res, match[1] ?? '', await readBody(req, options.maxBodyBytes), req.headers['accept-encoding']);
     }
     if (path === '/api/events') {
       if (!isAdmin(req, options.adminToken)) return unauthorized(res);
@@ -71,6 +75,7 @@ export function createHttpServer(options: HttpAppOptions): Server {
       const body = await readBody(req, options.maxBodyBytes);
       return handleLegacySsePost(options.mcp, req, res, decodeURIComponent(match[1] ?? ''), sessionId, body);
     }
+    if (staticUi && (await staticUi(req, res, path))) return;
     sendJson(res, 404, JSON.stringify({ error: { code: 'not_found', message: `no route for ${method} ${path}` } }));
   };
 
@@ -93,7 +98,13 @@ export function createHttpServer(options: HttpAppOptions): Server {
   });
 }
 
-async function handleApi(options: HttpAppOptions, res: ServerResponse, method: string, body: Buffer): Promise<void> {
+async function handleApi(
+  options: HttpAppOptions,
+  res: ServerResponse,
+  method: string,
+  body: Buffer,
+  acceptEncoding: string | undefined,
+): Promise<void> {
   let input: unknown = {};
   if (body.length > 0) {
     try {
@@ -103,7 +114,7 @@ async function handleApi(options: HttpAppOptions, res: ServerResponse, method: s
     }
   }
   const result: WireResult<unknown> = await options.dispatch(method, input);
-  sendJson(res, result.ok ? 200 : httpStatusFor(result.error.code), JSON.stringify(result));
+  sendJson(res, result.ok ? 200 : httpStatusFor(result.error.code), JSON.stringify(result), {}, acceptEncoding);
 }
 
 function isAdmin(req: IncomingMessage, adminToken: string): boolean {

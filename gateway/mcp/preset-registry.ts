@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { Visibility } from '../contract/index.js';
 import type { PresetWithServers } from '../db/records.js';
 import type { UpstreamPool } from '../upstream/pool.js';
 import type { CatalogKind } from '../upstream/catalog.js';
+import { TaggedCache, type CacheStats } from '../cache/tagged-cache.js';
 import { buildPresetView, type PresetView, type ViewOptions } from './preset-view.js';
 
 export interface PresetRegistryEvents {
@@ -9,97 +11,132 @@ export interface PresetRegistryEvents {
   listChanged: [slug: string, kinds: CatalogKind[]];
 }
 
+export interface RegistryCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  ttlMs: Record<Visibility, number>;
+  /** How often the hottest views are refreshed ahead of expiry (0: never). */
+  warmIntervalMs: number;
+  warmTopN: number;
+}
+
+export const defaultRegistryCacheOptions: RegistryCacheOptions = {
+  maxEntries: 2_000,
+  maxBytes: 64 * 1024 * 1024,
+  ttlMs: { public: 15 * 60_000, invite_only: 10 * 60_000, private: 5 * 60_000 },
+  warmIntervalMs: 60_000,
+  warmTopN: 20,
+};
+
+const ALL_KINDS: CatalogKind[] = ['tools', 'prompts', 'resources', 'resourceTemplates'];
+
 /**
- * Preset views by slug, built on first use (one load for N concurrent misses) and rebuilt when
- * the preset or one of its servers changes. An index from server id to slugs keeps invalidation
- * proportional to the presets that use the server, never a scan of every cached view.
+ * Preset views by slug in a bounded cache. Correctness never waits for a TTL: admin writes and
+ * upstream list changes rebuild the views they touch at once, found through the tag index
+ * (`server:<id>`), never by scanning every cached view.
  */
 export class PresetRegistry extends EventEmitter<PresetRegistryEvents> {
-  private readonly views = new Map<string, PresetView>();
-  private readonly loading = new Map<string, Promise<PresetView | null>>();
-  private readonly slugsByServer = new Map<string, Set<string>>();
+  private readonly cache: TaggedCache<PresetView>;
   private readonly listSignatures = new Map<string, Record<CatalogKind, string>>();
+  private warmTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly pool: UpstreamPool,
     private readonly loadPreset: (slug: string) => Promise<PresetWithServers | null>,
     private readonly options: ViewOptions,
+    private readonly cacheOptions: RegistryCacheOptions = defaultRegistryCacheOptions,
   ) {
     super();
+    this.cache = new TaggedCache<PresetView>({
+      maxEntries: cacheOptions.maxEntries,
+      maxBytes: cacheOptions.maxBytes,
+      sizeOf: (view) => view.approxBytes,
+    });
     pool.on('catalog', (serverId) => this.onServerChanged(serverId));
-  }
-
-  /** The cached view, or undefined when it must be loaded (async path). */
-  peek(slug: string): PresetView | undefined {
-    return this.views.get(slug);
-  }
-
-  get(slug: string): Promise<PresetView | null> {
-    const cached = this.views.get(slug);
-    if (cached) return Promise.resolve(cached);
-    let pending = this.loading.get(slug);
-    if (!pending) {
-      pending = this.load(slug).finally(() => this.loading.delete(slug));
-      this.loading.set(slug, pending);
+    if (cacheOptions.warmIntervalMs > 0) {
+      this.warmTimer = setInterval(() => void this.warm(), cacheOptions.warmIntervalMs);
+      this.warmTimer.unref();
     }
-    return pending;
   }
 
-  /** The preset was written through the admin API: drop it now, reload it, tell its sessions. */
+  /** The cached view for the hot path (counts a hit or miss), or undefined: call get(). */
+  peek(slug: string): PresetView | undefined {
+    return this.cache.get(slug);
+  }
+
+  /** Cached view, or one load shared by every concurrent caller. */
+  get(slug: string): Promise<PresetView | null> {
+    return this.cache.getOrLoad(slug, () => this.load(slug));
+  }
+
+  stats(): CacheStats {
+    return this.cache.stats();
+  }
+
+  /** The preset was written: rebuild it from the database now and tell its sessions. */
   async presetChanged(slug: string): Promise<void> {
-    this.forget(slug);
-    const view = await this.get(slug);
-    if (view) this.emit('listChanged', slug, ['tools', 'prompts', 'resources', 'resourceTemplates']);
-  }
-
-  forget(slug: string): void {
-    const view = this.views.get(slug);
-    this.views.delete(slug);
+    this.cache.delete(slug);
     this.listSignatures.delete(slug);
-    if (!view) return;
-    for (const serverId of view.serverIds) this.slugsByServer.get(serverId)?.delete(slug);
+    const view = await this.get(slug);
+    if (view) this.emit('listChanged', slug, ALL_KINDS);
   }
 
-  /** A server was created, renamed or deleted: every view that names it is rebuilt from the DB. */
+  /** A server record was created, changed or deleted: views naming it reload from the database. */
   async serverRecordChanged(serverId: string): Promise<void> {
-    const slugs = [...(this.slugsByServer.get(serverId) ?? [])];
-    await Promise.all(slugs.map((slug) => this.presetChanged(slug)));
+    await Promise.all(this.cache.keysWithTag(`server:${serverId}`).map((slug) => this.presetChanged(slug)));
   }
 
-  clear(): void {
-    this.views.clear();
-    this.slugsByServer.clear();
-    this.listSignatures.clear();
+  stop(): void {
+    if (this.warmTimer) clearInterval(this.warmTimer);
+    this.cache.clear();
   }
 
-  private async load(slug: string): Promise<PresetView | null> {
+  private async load(slug: string): Promise<{ value: PresetView; entry: { ttlMs: number; tags: string[] } } | null> {
     const preset = await this.loadPreset(slug);
     if (!preset || preset.status !== 'active') return null;
-    return this.store(preset);
+    const view = this.build(preset);
+    return { value: view, entry: this.entryFor(view) };
   }
 
-  private store(preset: PresetWithServers): PresetView {
+  private build(preset: PresetWithServers): PresetView {
     const view = buildPresetView(preset, (id) => this.pool.get(id), this.options);
     for (const warning of view.warnings) this.options.log?.(`preset ${preset.slug}: ${warning}`);
-    this.views.set(preset.slug, view);
     this.listSignatures.set(preset.slug, signatures(view));
-    for (const serverId of view.serverIds) {
-      let slugs = this.slugsByServer.get(serverId);
-      if (!slugs) this.slugsByServer.set(serverId, (slugs = new Set()));
-      slugs.add(preset.slug);
-    }
     return view;
   }
 
+  private entryFor(view: PresetView): { ttlMs: number; tags: string[] } {
+    return {
+      ttlMs: this.cacheOptions.ttlMs[view.preset.visibility],
+      tags: [`preset:${view.preset.slug}`, ...[...view.serverIds].map((id) => `server:${id}`)],
+    };
+  }
+
+  /** Rebuilds (from the cached preset record, no query) every view that uses the server. */
   private onServerChanged(serverId: string): void {
-    for (const slug of this.slugsByServer.get(serverId) ?? []) {
-      const old = this.views.get(slug);
+    for (const slug of this.cache.keysWithTag(`server:${serverId}`)) {
+      const old = this.cache.peek(slug);
       if (!old) continue;
       const before = this.listSignatures.get(slug);
-      const view = this.store(old.preset);
+      const view = this.build(old.preset);
+      this.cache.set(slug, view, this.entryFor(view));
       const after = signatures(view);
-      const changed = (Object.keys(after) as CatalogKind[]).filter((kind) => before?.[kind] !== after[kind]);
+      const changed = ALL_KINDS.filter((kind) => before?.[kind] !== after[kind]);
       if (changed.length > 0) this.emit('listChanged', slug, changed);
+    }
+  }
+
+  /** Refreshes the most used views before they expire, so popular presets never miss. */
+  private async warm(): Promise<void> {
+    for (const slug of this.cache.hottest(this.cacheOptions.warmTopN)) {
+      if (this.cache.remainingFraction(slug) > 0.25) continue;
+      try {
+        const loaded = await this.load(slug);
+        if (!loaded) continue;
+        this.cache.set(slug, loaded.value, loaded.entry);
+      } catch (error) {
+        this.options.log?.(`cache warm ${slug}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
 }

@@ -38,6 +38,8 @@ export interface PresetView {
   unavailableTools: Map<string, string>;
   warnings: string[];
   instructions: string | null;
+  /** Rough size for the cache's byte bound. */
+  approxBytes: number;
 }
 
 export interface ViewOptions {
@@ -67,6 +69,7 @@ export function buildPresetView(
     unavailableTools: new Map(),
     warnings: [],
     instructions: null,
+    approxBytes: 0,
   };
   const owners = new Map<string, string>(); // exposed name → server name, to report collisions
   const instructions: string[] = [];
@@ -141,6 +144,8 @@ export function buildPresetView(
   }
   view.templateRoutes.sort((a, b) => b.prefix.length - a.prefix.length);
   view.instructions = instructions.length > 0 ? instructions.join('\n\n') : null;
+  view.approxBytes =
+    2 * JSON.stringify([view.tools, view.prompts, view.resources, view.resourceTemplates]).length + 1024;
   return view;
 }
 

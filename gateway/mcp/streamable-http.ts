@@ -5,6 +5,7 @@ import type { PresetRegistry } from './preset-registry.js';
 import type { PresetView } from './preset-view.js';
 import { DownstreamSession, type JsonRpcId, type SessionStore } from './session.js';
 import { SseStream } from './sse.js';
+import { compress, COMPRESS_MIN_BYTES, negotiateEncoding } from '../http/compress.js';
 import {
   classify,
   META_CLIENT_CAPABILITIES,
@@ -25,7 +26,27 @@ export interface McpEndpointDeps extends McpHandlerDeps {
 
 const SESSION_HEADER = 'mcp-session-id';
 
-export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+/** Writes a JSON body, compressed when it is over 1 KB and the client accepts br or gzip. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+  acceptEncoding?: string,
+): void {
+  const encoding = body.length > COMPRESS_MIN_BYTES ? negotiateEncoding(acceptEncoding) : null;
+  if (encoding) {
+    const packed = compress(Buffer.from(body), encoding);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-encoding': encoding,
+      vary: 'accept-encoding',
+      'content-length': String(packed.length),
+      ...headers,
+    });
+    res.end(packed);
+    return;
+  }
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }
@@ -119,7 +140,7 @@ export async function handleMcpPost(
       serverInfo: deps.serverInfo,
       ...(view.instructions ? { instructions: view.instructions } : {}),
     };
-    return sendJson(res, 200, resultBody(first.id as JsonRpcId, result), { [SESSION_HEADER]: session.id });
+    return sendJson(res, 200, resultBody(first.id as JsonRpcId, result), { [SESSION_HEADER]: session.id }, req.headers['accept-encoding']);
   }
 
   if (session.stateless && first.method === 'subscriptions/listen' && !batch) {
@@ -205,7 +226,7 @@ class PostResponder {
       return;
     }
     if (this.res.headersSent || this.res.destroyed) return;
-    sendJson(this.res, 200, batch ? `[${bodies.join(',')}]` : (bodies[0] as string), this.headers);
+    sendJson(this.res, 200, batch ? `[${bodies.join(',')}]` : (bodies[0] as string), this.headers, this.req.headers['accept-encoding']);
   }
 
   end(): void {

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerStatus, ServerState } from '../contract/index.js';
 import type { ServerRecord } from '../db/records.js';
-import { JsonRpcPeer, RpcError, JSONRPC, type PeerRequestOptions } from './json-rpc-peer.js';
+import { ConnectionLostError, JsonRpcPeer, RpcError, JSONRPC, TimeoutError, type PeerRequestOptions } from './json-rpc-peer.js';
+import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './circuit-breaker.js';
 import { openTransport, type OpenedTransport } from './transports.js';
 import { catalogLists, emptyCatalog, listChangedKinds, type Catalog, type CatalogKind, type RawItem } from './catalog.js';
 import { backoffDelay, RestartBudget } from './backoff.js';
@@ -21,6 +22,9 @@ export interface ConnectionOptions {
   restartWindowMs?: number;
   /** How long a call waits for a starting/restarting server before failing. */
   readyWaitMs?: number;
+  breaker?: BreakerOptions;
+  /** Ping an idle ready server this often (0: never); failed pings count against the breaker. */
+  pingIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -51,6 +55,10 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   private readonly budget: RestartBudget;
   private readonly inflight = new Set<CallOrigin>();
   private generation = 0;
+  private lastActivity = Date.now();
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pingFailures = 0;
+  readonly breaker: CircuitBreaker;
   catalog: Catalog = emptyCatalog();
   /** Tool names from the last good catalog, kept while the server is down to name it in errors. */
   lastToolNames: string[] = [];
@@ -61,6 +69,15 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   ) {
     super();
     this.budget = new RestartBudget(options.maxRestarts ?? 10, options.restartWindowMs ?? 5 * 60_000);
+    this.breaker = new CircuitBreaker(options.breaker ?? defaultBreakerOptions, (state) => {
+      this.options.log?.(`upstream ${this.name}: circuit ${state}`);
+      this.emit('status', this.status());
+    });
+    const pingEvery = options.pingIntervalMs ?? 30_000;
+    if (pingEvery > 0) {
+      this.pingTimer = setInterval(() => void this.pingIfIdle(pingEvery), pingEvery);
+      this.pingTimer.unref();
+    }
   }
 
   get name(): string {
@@ -79,6 +96,8 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       toolCount: this.catalog.tools.length,
       pid: this.opened?.pid() ?? null,
       nextRetryAt: this.nextRetryAt?.toISOString() ?? null,
+      breaker: this.breaker.state,
+      consecutiveFailures: this.breaker.consecutiveFailures,
     };
   }
 
@@ -109,6 +128,8 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
 
   async stop(): Promise<void> {
     this.generation++;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = null;
     this.clearRetry();
     await this.closePeer();
     this.catalog = emptyCatalog();
@@ -118,6 +139,7 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   /** Manual restart: resets the crash-loop budget. */
   async restart(): Promise<void> {
     this.budget.reset();
+    this.breaker.reset();
     this.attempt = 0;
     this.restarts++;
     await this.start();
@@ -134,18 +156,60 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
     origin?: CallOrigin,
   ): Promise<Record<string, unknown>> {
     const started = Date.now();
+    this.lastActivity = started;
+    if (!this.breaker.tryPass()) throw this.openCircuitError();
     await this.waitReady(Math.min(options.timeoutMs, this.options.readyWaitMs ?? 10_000));
     const remaining = { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) };
     if (origin) this.inflight.add(origin);
     try {
-      return await this.requireReadyPeer().request(method, params, remaining);
+      let result: Record<string, unknown>;
+      try {
+        result = await this.requireReadyPeer().request(method, params, remaining);
+      } catch (error) {
+        if (!isSessionExpired(error) || this.server.transport === 'stdio') throw error;
+        this.options.log?.(`upstream ${this.name}: session expired, re-initialising`);
+        await this.start();
+        result = await this.requireReadyPeer().request(method, params, remaining);
+      }
+      this.breaker.success();
+      return result;
     } catch (error) {
-      if (!isSessionExpired(error) || this.server.transport === 'stdio') throw error;
-      this.options.log?.(`upstream ${this.name}: session expired, re-initialising`);
-      await this.start();
-      return await this.requireReadyPeer().request(method, params, remaining);
+      if (countsAgainstBreaker(error)) this.breaker.failure();
+      else if (isAnswer(error)) this.breaker.success();
+      else this.breaker.release();
+      throw error;
     } finally {
       if (origin) this.inflight.delete(origin);
+      this.lastActivity = Date.now();
+    }
+  }
+
+  private openCircuitError(): RpcError {
+    const retryAt = this.breaker.retryAt;
+    const wait = retryAt ? `; next try in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s` : '';
+    return new RpcError(
+      JSONRPC.UPSTREAM_UNAVAILABLE,
+      `upstream server "${this.name}" is failing (circuit open after ${this.breaker.consecutiveFailures} consecutive failures${wait})`,
+      { server: this.name, breaker: this.breaker.state },
+    );
+  }
+
+  /** Idle servers are pinged so a hung one is noticed before a user's call finds out. */
+  private async pingIfIdle(intervalMs: number): Promise<void> {
+    if (this.state !== 'ready' || !this.peer || Date.now() - this.lastActivity < intervalMs) return;
+    try {
+      await this.peer.request('ping', undefined, { timeoutMs: 5_000 });
+      this.pingFailures = 0;
+    } catch (error) {
+      if (error instanceof RpcError && error.code === JSONRPC.METHOD_NOT_FOUND) return; // answers, just no ping
+      this.pingFailures++;
+      this.breaker.failure();
+      this.options.log?.(`upstream ${this.name}: ping failed (${errorText(error)})`);
+      if (this.pingFailures >= 3) {
+        this.pingFailures = 0;
+        this.options.log?.(`upstream ${this.name}: unresponsive, restarting`);
+        void this.start();
+      }
     }
   }
 
@@ -156,10 +220,7 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   private requireReadyPeer(): JsonRpcPeer {
     if (this.state !== 'ready' || !this.peer) {
       const why = this.lastError ? `: ${this.lastError}` : '';
-      throw new RpcError(JSONRPC.UPSTREAM_UNAVAILABLE, `upstream server "${this.name}" is ${this.state}${why}`, {
-        server: this.name,
-        state: this.state,
-      });
+      throw new NotReadyError(`upstream server "${this.name}" is ${this.state}${why}`, { server: this.name, state: this.state });
     }
     return this.peer;
   }
@@ -326,6 +387,33 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
  * The spec answers an unknown session with 404; some popular servers answer 400 "No valid
  * session ID", so both count as "our upstream session is gone".
  */
+/** The server is starting, restarting, failed or stopped: the supervisor's business, not the breaker's. */
+class NotReadyError extends RpcError {
+  constructor(message: string, data: unknown) {
+    super(JSONRPC.UPSTREAM_UNAVAILABLE, message, data);
+  }
+}
+
+/**
+ * Timeouts and transport errors (an HTTP upstream that does not answer) count; a JSON-RPC error
+ * answer does not, and neither does a stdio process dying mid-call: the supervisor restarts
+ * it, and an open breaker would only delay the calls that the fresh process could serve.
+ */
+function countsAgainstBreaker(error: unknown): boolean {
+  if (error instanceof TimeoutError) return true;
+  return !(error instanceof RpcError);
+}
+
+/** The server answered (with an error): it is alive. */
+function isAnswer(error: unknown): boolean {
+  return (
+    error instanceof RpcError &&
+    !(error instanceof NotReadyError) &&
+    !(error instanceof ConnectionLostError) &&
+    error.code !== JSONRPC.REQUEST_CANCELLED
+  );
+}
+
 function isSessionExpired(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };

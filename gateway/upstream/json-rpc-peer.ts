@@ -204,7 +204,7 @@ export class JsonRpcPeer {
   private handleClose(): void {
     if (this.closed) return;
     this.closed = true;
-    const error = new RpcError(JSONRPC.UPSTREAM_UNAVAILABLE, 'connection closed');
+    const error = new ConnectionLostError('the upstream connection closed during the call');
     for (const pending of [...this.pending.values()]) pending.reject(error);
     for (const controller of this.inbound.values()) controller.abort();
     this.inbound.clear();
@@ -216,6 +216,14 @@ export class TimeoutError extends RpcError {
   constructor(readonly timeoutMs: number) {
     super(JSONRPC.REQUEST_TIMEOUT, `timed out after ${timeoutMs} ms`, { timeoutMs });
     this.name = 'TimeoutError';
+  }
+}
+
+/** The connection to the upstream broke (process exit, socket error): not the server's answer. */
+export class ConnectionLostError extends RpcError {
+  constructor(message: string) {
+    super(JSONRPC.UPSTREAM_UNAVAILABLE, message);
+    this.name = 'ConnectionLostError';
   }
 }
 

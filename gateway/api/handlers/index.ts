@@ -4,6 +4,8 @@ import { serverHandlers } from './servers.js';
 import { presetHandlers } from './presets.js';
 import { configHandlers } from './config.js';
 import { metricsHandlers } from './metrics.js';
+import { toolHandlers } from './tools.js';
+import { clientHandlers } from './clients.js';
 
 /** The complete handler map for the contract (a missing method fails to compile). */
 export function createHandlers(ctx: ApiContext): Handlers {
@@ -24,9 +26,12 @@ export function createHandlers(ctx: ApiContext): Handlers {
         presets: page.items.length,
       };
     },
+    'cache.stats': async () => ({ views: ctx.registry.stats() }),
     ...serverHandlers(ctx),
     ...presetHandlers(ctx),
     ...configHandlers(ctx),
     ...metricsHandlers(ctx),
+    ...toolHandlers(ctx),
+    ...clientHandlers(ctx),
   };
 }

@@ -25,7 +25,16 @@ export function toServerView(record: ServerRecord, pool: UpstreamPool): ServerVi
     timeoutMs: record.timeoutMs,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
-    status: connection?.status() ?? { state: 'stopped', lastError: null, restarts: 0, toolCount: 0, pid: null, nextRetryAt: null },
+    status: connection?.status() ?? {
+      state: 'stopped',
+      lastError: null,
+      restarts: 0,
+      toolCount: 0,
+      pid: null,
+      nextRetryAt: null,
+      breaker: 'closed',
+      consecutiveFailures: 0,
+    },
   };
 }
 

@@ -81,6 +81,8 @@ Only one gateway can use a data dir at a time.`,
     if (!pendingSignal) {
       writeLine(io.stdout, `MCP Gateway listening on ${gateway.url}`);
       writeLine(io.stdout, `Admin token: ${adminTokenPath(dataDir)}`);
+      // One-time UI link: the token rides in the fragment, which browsers never send to a server.
+      writeLine(io.stdout, `Open the UI: ${gateway.url}/#token=${encodeURIComponent(gateway.adminToken)}`);
       writeLine(io.stdout, `Data dir: ${dataDir}`);
       if (config.configFile) writeLine(io.stdout, `Config file: ${config.configFile}`);
       await new Promise<string>((resolve) => {
