@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { initdbIfNeeded } from './initdb-child.js';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -50,6 +51,7 @@ export class PgliteWorkerClient {
 
   /** Starts the worker and waits until the database is open and migrated. */
   static async start(init: WorkerInit): Promise<{ client: PgliteWorkerClient; openMs: number; migrateMs: number }> {
+    if (init.pgDataDir !== null) await initdbIfNeeded(init.pgDataDir);
     const worker = spawnWorker(init);
     const ready = await new Promise<WorkerEvent & { type: 'ready' }>((resolve, reject) => {
       const onMessage = (msg: WorkerEvent | WorkerResponse) => {

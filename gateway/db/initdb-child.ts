@@ -1,0 +1,24 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Runs PGlite's first-time initdb in a short-lived child process. initdb leaves the process
+ * that ran it near 800 MB RSS (WASM memory is never returned); doing it in a child and then
+ * opening the finished data dir in the long-lived worker keeps the gateway's footprint small.
+ */
+export async function initdbIfNeeded(pgDataDir: string): Promise<boolean> {
+  if (existsSync(join(pgDataDir, 'PG_VERSION'))) return false;
+  mkdirSync(pgDataDir, { recursive: true });
+  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const script = `const { PGlite } = await import(${JSON.stringify(pglite)});
+const pg = await PGlite.create({ dataDir: process.argv[1] });
+await pg.close();`;
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, pgDataDir], { timeout: 120_000 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`initdb of ${pgDataDir} failed: ${stderr.trim() || error.message}`));
+      else resolve();
+    });
+  });
+  return true;
+}
