@@ -48,10 +48,12 @@ describe('protocol edges: transports, revisions, bad input', () => {
           web: { url: `http://127.0.0.1:${fixturePort}/mcp` },
           old: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
           ev: { url: `http://127.0.0.1:${everythingHttpPort}/mcp` },
+          broken: { command: 'definitely-not-a-real-command-mcp' },
         },
         presets: {
           dev: { servers: { fx: true, web: { tools: ['echo', 'add'] }, old: { tools: ['echo'] }, ev: { tools: ['echo'] } } },
           secret: { visibility: 'private', servers: { fx: { tools: ['echo'] } } },
+          mixed: { servers: { fx: { tools: ['echo'] }, broken: true } },
         },
       },
     });
@@ -79,6 +81,25 @@ describe('protocol edges: transports, revisions, bad input', () => {
     everythingHttp = await startProcess(process.execPath, [everythingPath, 'streamableHttp'], /listening on port/i, { PORT: String(everythingHttpPort) });
     expect(textOf(await client.callTool({ name: 'ev__echo', arguments: { message: 'two' } }))).toContain('two');
     await client.close();
+  });
+
+  it('keeps a preset up when one of its servers cannot start, and says why', async () => {
+    const client = await connectClient(`${gw.url}/mcp/mixed`);
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['fx__echo']);
+    expect(textOf(await client.callTool({ name: 'fx__echo', arguments: { text: 'alive' } }))).toBe('alive');
+    const broken = await gw.api<{ status: { state: string; lastError: string | null } }>('servers.get', { name: 'broken' });
+    expect(['restarting', 'failed']).toContain(broken.status.state);
+    expect(broken.status.lastError).toMatch(/ENOENT|not found|spawn/i);
+    await client.close();
+  });
+
+  it('runs one upstream process per server, shared by every session and preset', async () => {
+    const before = await gw.api<{ status: { pid: number } }>('servers.get', { name: 'fx' });
+    const clients = await Promise.all(['dev', 'dev', 'mixed'].map((slug) => connectClient(`${gw.url}/mcp/${slug}`)));
+    for (const client of clients) await client.callTool({ name: 'fx__echo', arguments: { text: 'shared' } });
+    const after = await gw.api<{ status: { pid: number; restarts: number } }>('servers.get', { name: 'fx' });
+    expect(after.status.pid).toBe(before.status.pid);
+    for (const client of clients) await client.close();
   });
 
   it('serves old clients over the legacy HTTP+SSE transport', async () => {

@@ -33,6 +33,8 @@ export interface Gateway {
 
 export interface GatewayOptions {
   log?: (line: string) => void;
+  /** Key that encrypts upstream secrets at rest (default: <dataDir>/secret.key, mode 0600). The desktop app passes one kept by Electron safeStorage. */
+  secretKey?: Buffer;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,7 +51,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const dataDir = config.dataDir;
   if (dataDir) await ensureDataDir(dataDir);
   const adminToken = dataDir ? await loadOrCreateAdminToken(dataDir) : randomBytes(32).toString('hex');
-  const db: Database = await openDatabase({ dataDir, secretKey: loadOrCreateSecretKey(dataDir) });
+  const db: Database = await openDatabase({ dataDir, secretKey: options.secretKey ?? loadOrCreateSecretKey(dataDir) });
   const disposers: Array<() => Promise<void> | void> = [() => db.close()];
   const stopAll = async (): Promise<void> => {
     for (const dispose of disposers.splice(0).reverse()) {
@@ -91,15 +93,16 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     recorder.start();
     disposers.push(() => recorder.stop());
 
+    const sessions = new SessionStore();
+    disposers.push(() => sessions.closeAll());
     const registry = new PresetRegistry(
       pool,
       (slug) => db.presets.findBySlugWithServers(slug),
       { defaultTimeoutMs: config.defaultToolTimeoutMs, log },
       { ...defaultRegistryCacheOptions, maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
+      (slug) => sessions.hasSlug(slug),
     );
     disposers.push(() => registry.stop());
-    const sessions = new SessionStore();
-    disposers.push(() => sessions.closeAll());
     disposers.push(wireBroadcasts(pool, registry, sessions));
 
     let baseUrl = `http://${config.host}:${config.port}`;

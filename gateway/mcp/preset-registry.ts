@@ -45,6 +45,8 @@ export class PresetRegistry extends EventEmitter<PresetRegistryEvents> {
     private readonly loadPreset: (slug: string) => Promise<PresetWithServers | null>,
     private readonly options: ViewOptions,
     private readonly cacheOptions: RegistryCacheOptions = defaultRegistryCacheOptions,
+    /** Whether live client sessions use a slug (they must hear about changes even after eviction). */
+    private readonly hasWatchers: (slug: string) => boolean = () => false,
   ) {
     super();
     this.cache = new TaggedCache<PresetView>({
@@ -73,12 +75,23 @@ export class PresetRegistry extends EventEmitter<PresetRegistryEvents> {
     return this.cache.stats();
   }
 
-  /** The preset was written: rebuild it from the database now and tell its sessions. */
+  /**
+   * The preset was written. A view that is cached or watched by live sessions is rebuilt now
+   * and its sessions told; otherwise it is only dropped (the next request loads it), so that
+   * writing 1,000 presets does not build 1,000 views nobody is using.
+   */
   async presetChanged(slug: string): Promise<void> {
+    const wasCached = this.cache.peek(slug) !== undefined;
     this.cache.delete(slug);
     this.listSignatures.delete(slug);
+    if (!wasCached && !this.hasWatchers(slug)) return;
     const view = await this.get(slug);
     if (view) this.emit('listChanged', slug, ALL_KINDS);
+  }
+
+  /** Slugs of cached views that use a server. */
+  slugsUsingServer(serverId: string): string[] {
+    return this.cache.keysWithTag(`server:${serverId}`);
   }
 
   /** A server record was created, changed or deleted: views naming it reload from the database. */

@@ -141,6 +141,10 @@ export class SessionStore {
     return [...this.bySlug.entries()].filter(([, set]) => set.size > 0).map(([slug]) => slug);
   }
 
+  hasSlug(slug: string): boolean {
+    return (this.bySlug.get(slug)?.size ?? 0) > 0;
+  }
+
   ofSlug(slug: string): Iterable<DownstreamSession> {
     return this.bySlug.get(slug) ?? [];
   }

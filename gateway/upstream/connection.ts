@@ -25,6 +25,8 @@ export interface ConnectionOptions {
   breaker?: BreakerOptions;
   /** Ping an idle ready server this often (0: never); failed pings count against the breaker. */
   pingIntervalMs?: number;
+  /** Catalogs are re-listed this often even without list_changed (servers that never send it). */
+  catalogRefreshMs?: number;
   log?: (line: string) => void;
 }
 
@@ -57,6 +59,7 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   private generation = 0;
   private lastActivity = Date.now();
   private pingTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
   private pingFailures = 0;
   readonly breaker: CircuitBreaker;
   catalog: Catalog = emptyCatalog();
@@ -73,11 +76,6 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       this.options.log?.(`upstream ${this.name}: circuit ${state}`);
       this.emit('status', this.status());
     });
-    const pingEvery = options.pingIntervalMs ?? 30_000;
-    if (pingEvery > 0) {
-      this.pingTimer = setInterval(() => void this.pingIfIdle(pingEvery), pingEvery);
-      this.pingTimer.unref();
-    }
   }
 
   get name(): string {
@@ -105,8 +103,24 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
     return [...this.stderrTail];
   }
 
+  /** Periodic catalog refresh and idle pings, while the connection is wanted. */
+  private ensureTimers(): void {
+    if (this.pingTimer || this.refreshTimer) return;
+    const refreshEvery = this.options.catalogRefreshMs ?? 30 * 60_000;
+    if (refreshEvery > 0) {
+      this.refreshTimer = setInterval(() => void this.refreshCatalog(), refreshEvery);
+      this.refreshTimer.unref();
+    }
+    const pingEvery = this.options.pingIntervalMs ?? 30_000;
+    if (pingEvery > 0) {
+      this.pingTimer = setInterval(() => void this.pingIfIdle(pingEvery), pingEvery);
+      this.pingTimer.unref();
+    }
+  }
+
   /** Starts (or restarts) the server; resolves once it is ready or has failed (never rejects). */
   async start(): Promise<void> {
+    this.ensureTimers();
     this.clearRetry();
     const generation = ++this.generation;
     await this.closePeer();
@@ -129,7 +143,9 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   async stop(): Promise<void> {
     this.generation++;
     if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.pingTimer = null;
+    this.refreshTimer = null;
     this.clearRetry();
     await this.closePeer();
     this.catalog = emptyCatalog();
@@ -192,6 +208,20 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       `upstream server "${this.name}" is failing (circuit open after ${this.breaker.consecutiveFailures} consecutive failures${wait})`,
       { server: this.name, breaker: this.breaker.state },
     );
+  }
+
+  /** Re-lists every catalog; views are told only when something actually changed. */
+  private async refreshCatalog(): Promise<void> {
+    const peer = this.peer;
+    if (this.state !== 'ready' || !peer) return;
+    const before = JSON.stringify(this.catalog);
+    const kinds = Object.keys(catalogLists) as CatalogKind[];
+    try {
+      await Promise.all(kinds.map((kind) => this.loadList(peer, kind, this.server.timeoutMs ?? 30_000)));
+      if (JSON.stringify(this.catalog) !== before) this.emit('catalog', kinds);
+    } catch (error) {
+      this.options.log?.(`upstream ${this.name}: catalog refresh failed: ${errorText(error)}`);
+    }
   }
 
   /** Idle servers are pinged so a hung one is noticed before a user's call finds out. */
