@@ -88,8 +88,11 @@ async function thousandPresets(gw: GatewayProcess): Promise<string[][]> {
   // Cold: first use of 200 different presets (each a view build from one query).
   const coldUrls = Array.from({ length: 200 }, (_, i) => `${gw.url}/mcp/many-${i * 5}`);
   const cold: number[] = [];
-  for (const session of await openSessions(coldUrls)) {
+  const coldAgent = keepAliveAgent(1);
+  for (const url of coldUrls) {
+    const session = new LeanSession(new URL(url), coldAgent);
     const t0 = performance.now();
+    await session.initialize(); // the first request of a preset loads its view (one query)
     await session.rpc('tools/list');
     cold.push(performance.now() - t0);
   }
@@ -103,7 +106,7 @@ async function thousandPresets(gw: GatewayProcess): Promise<string[][]> {
   const stats = await gw.api<CacheStats>('cache.stats');
   return [
     ['apply 10 servers + 1,000 presets (one transaction)', `${fmt(applyMs, 0)} ms`],
-    ['tools/list on first use of a preset, p50 / p95 (view build)', `${fmt(percentile(cold, 50))} / ${fmt(percentile(cold, 95))} ms`],
+    ['initialize + tools/list on first use of a preset, p50 / p95 (view load)', `${fmt(percentile(cold, 50))} / ${fmt(percentile(cold, 95))} ms`],
     ['tools/call over 50 presets, C=50: calls/s, p95', `${fmt(warm.callsPerSecond, 0)}/s, ${fmt(warm.p95)} ms`],
     ['cached views / bytes', `${stats.views.size} / ${Math.round(stats.views.bytes / 1024)} KB`],
     ['gateway RSS after apply / after load', `${fmt(rssAfterApply, 0)} / ${fmt(rssMb(gw.proc.pid ?? 0), 0)} MB`],

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const RETENTION = /^\s*(forever|never|\d+\s*(d|day|days|m|mo|month|months))\s*$/i;
+
 /** Runtime settings of one gateway process. Precedence: defaults < config file < env < flags. */
 export const gatewayConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -12,6 +14,20 @@ export const gatewayConfigSchema = z.object({
   maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
   metricsFlushMs: z.number().int().positive().default(1000),
   metricsFlushEvents: z.number().int().positive().default(1000),
+  /** Metric events held in memory at most (buffered + being written); beyond: dropped and counted. */
+  metricsMaxBuffered: z.number().int().positive().default(100_000),
+  /** Width of one metrics_events partition (UTC). Switching later lets existing partitions run out. */
+  metricsPartitionGranularity: z.enum(['monthly', 'daily']).default('monthly'),
+  /** How long raw metric events are kept ("<n> days", "<n> months", "forever"); whole partitions are dropped. */
+  metricsRawRetention: z.string().regex(RETENTION, 'expected "<n> days", "<n> months" or "forever"').default('3 months'),
+  /** How long hourly/daily rollups are kept (same format). */
+  metricsRollupRetention: z.string().regex(RETENTION, 'expected "<n> days", "<n> months" or "forever"').default('forever'),
+  /** How often new metric events are rolled up (ms). */
+  metricsRollupIntervalMs: z.number().int().positive().default(60_000),
+  /** Hours after its end an hour is re-checked against raw events (late data on a shared Postgres). */
+  metricsLateWindowHours: z.number().int().min(0).max(168).default(2),
+  /** Distinct (preset, server, tool) label sets on /metrics before the rest fold into "other". */
+  metricsMaxLabelSets: z.number().int().positive().default(500),
   /** Upstream restart policy. */
   restartBaseMs: z.number().int().positive().default(500),
   restartMaxMs: z.number().int().positive().default(30_000),
@@ -24,6 +40,19 @@ export const gatewayConfigSchema = z.object({
   /** Preset view cache bounds (entries and approximate bytes). */
   cacheMaxEntries: z.number().int().positive().default(2_000),
   cacheMaxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+  /** Extra Host names (besides loopback) and Origins accepted; DNS rebinding and cross-site guards. */
+  allowedHosts: z.array(z.string()).default([]),
+  allowedOrigins: z.array(z.string()).default([]),
+  /** Hostile-input limits. */
+  maxJsonDepth: z.number().int().positive().default(64),
+  maxToolInputBytes: z.number().int().positive().default(1024 * 1024),
+  /** Upstream tools whose definition is larger are left out of views with a warning. */
+  maxToolSchemaBytes: z.number().int().positive().default(10 * 1024),
+  /** Requests per second (and burst) per client token on /mcp; 0 disables. */
+  rateLimitPerSecond: z.number().min(0).default(200),
+  rateLimitBurst: z.number().int().positive().default(400),
+  /** Concurrent sessions one token may hold. */
+  maxSessionsPerToken: z.number().int().positive().default(100),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../contract/index.js';
@@ -12,6 +12,7 @@ import type { ApiContext } from '../api/context.js';
 import { EventHub } from '../http/event-hub.js';
 import { createHttpServer } from '../http/server.js';
 import { bearerToken, safeEqual } from '../http/guards.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import { readDeclarativeFile } from '../config/load.js';
 import { UpstreamPool } from '../upstream/pool.js';
 import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
@@ -98,7 +99,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     const registry = new PresetRegistry(
       pool,
       (slug) => db.presets.findBySlugWithServers(slug),
-      { defaultTimeoutMs: config.defaultToolTimeoutMs, log },
+      { defaultTimeoutMs: config.defaultToolTimeoutMs, maxToolSchemaBytes: config.maxToolSchemaBytes, log },
       { ...defaultRegistryCacheOptions, maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
       (slug) => sessions.hasSlug(slug),
     );
@@ -131,18 +132,27 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       if (!result.ok) throw new GatewayError(result.error.code, `--config ${config.configFile}: ${result.error.message}`);
     }
 
+    const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
     const http = createHttpServer({
       mcp: {
         registry,
         sessions,
         recorder,
         serverInfo: { name: 'mcp-gateway', version },
-        authorize: (view, req) => authorizePreset(view, req, adminToken),
+        authorize: (view, req) => authorizePreset(view, req, adminToken) ?? rateLimited(limiter, req),
+        limits: {
+          maxJsonDepth: config.maxJsonDepth,
+          maxToolInputBytes: config.maxToolInputBytes,
+          maxSessionsPerToken: config.maxSessionsPerToken,
+        },
+        principalOf: (req) => principalOf(req),
       },
       dispatch,
       adminToken,
       events,
       maxBodyBytes: config.maxBodyBytes,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
       ready: () => readiness(pool, db),
       log,
     });
@@ -179,6 +189,25 @@ function authorizePreset(view: PresetView, req: IncomingMessage, adminToken: str
     return { status: 403, error: new RpcError(JSONRPC.INVALID_REQUEST, `Forbidden: this token may not use preset "${view.preset.slug}"`) };
   }
   return null;
+}
+
+/** A hash of the request's bearer token: sessions and rate limits are counted per token. */
+function principalOf(req: IncomingMessage): string | null {
+  const token = bearerToken(req);
+  return token ? createHash('sha256').update(token).digest('base64url').slice(0, 22) : null;
+}
+
+/** Calls per second per token; anonymous local clients of public presets are not limited. */
+function rateLimited(limiter: RateLimiter, req: IncomingMessage) {
+  const principal = principalOf(req);
+  if (!principal) return null;
+  const retryAfter = limiter.take(principal);
+  if (retryAfter === 0) return null;
+  return {
+    status: 429,
+    error: new RpcError(JSONRPC.INVALID_REQUEST, `Too many requests for this token; retry in ${retryAfter} s`),
+    headers: { 'retry-after': String(retryAfter) },
+  };
 }
 
 /** Ready when the database answers; per-server state is reported, not required (a preset survives a down server). */

@@ -22,6 +22,8 @@ export class DownstreamSession {
   /** The client's GET stream (Streamable HTTP) or its legacy SSE stream, for messages not tied to a request. */
   stream: SseStream | null = null;
   logLevel: string | null = null;
+  /** Hash of the bearer token that opened the session (null: anonymous), for per-token caps. */
+  principal: string | null = null;
   readonly subscriptions = new Set<string>();
   /** Client request id → controller that aborts the upstream call (notifications/cancelled). */
   readonly inflight = new Map<JsonRpcId, AbortController>();
@@ -139,6 +141,12 @@ export class SessionStore {
   /** Slugs that have at least one live session. */
   slugs(): Iterable<string> {
     return [...this.bySlug.entries()].filter(([, set]) => set.size > 0).map(([slug]) => slug);
+  }
+
+  countFor(principal: string): number {
+    let count = 0;
+    for (const session of this.sessions.values()) if (session.principal === principal) count++;
+    return count;
   }
 
   hasSlug(slug: string): boolean {

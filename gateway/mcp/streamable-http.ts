@@ -5,6 +5,7 @@ import type { PresetRegistry } from './preset-registry.js';
 import type { PresetView } from './preset-view.js';
 import { DownstreamSession, type JsonRpcId, type SessionStore } from './session.js';
 import { SseStream } from './sse.js';
+import { exceedsDepth } from '../http/rate-limit.js';
 import { compress, COMPRESS_MIN_BYTES, negotiateEncoding } from '../http/compress.js';
 import {
   classify,
@@ -22,6 +23,9 @@ export interface McpEndpointDeps extends McpHandlerDeps {
   sessions: SessionStore;
   /** Decides whether this request may use this preset; an RpcError plus HTTP status when not. */
   authorize(view: PresetView, req: IncomingMessage): { status: number; error: RpcError; headers?: Record<string, string> } | null;
+  limits: { maxJsonDepth: number; maxToolInputBytes: number; maxSessionsPerToken: number };
+  /** Who a request speaks for (a hash of its bearer token), to cap sessions per token; null if anonymous. */
+  principalOf(req: IncomingMessage): string | null;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -98,6 +102,9 @@ export async function handleMcpPost(
   } catch {
     return sendJson(res, 400, errorBody(null, new RpcError(JSONRPC.PARSE_ERROR, 'Parse error: the body is not valid JSON')));
   }
+  if (exceedsDepth(parsed, deps.limits.maxJsonDepth)) {
+    return sendJson(res, 400, errorBody(null, new RpcError(JSONRPC.INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${deps.limits.maxJsonDepth} levels`)));
+  }
   const batch = Array.isArray(parsed);
   const messages = (batch ? parsed : [parsed]) as JsonRpcMessage[];
   if (messages.length === 0) {
@@ -116,6 +123,11 @@ export async function handleMcpPost(
       return sendJson(res, 404, errorBody(first.id, new RpcError(JSONRPC.INVALID_REQUEST, 'Session not found: initialize a new session')));
     }
   } else if (!batch && first.method === 'initialize' && classify(first) === 'request') {
+    const principal = deps.principalOf(req);
+    if (principal && deps.sessions.countFor(principal) >= deps.limits.maxSessionsPerToken) {
+      const error = new RpcError(JSONRPC.INVALID_REQUEST, `Too many sessions: this token already holds ${deps.limits.maxSessionsPerToken}; close some (DELETE) first`);
+      return sendJson(res, 429, errorBody(first.id, error), { 'retry-after': '5' });
+    }
     const params = (first.params ?? {}) as Record<string, unknown>;
     session = new DownstreamSession(
       slug,
@@ -123,6 +135,7 @@ export async function handleMcpPost(
       asObject(params.capabilities),
       asObject(params.clientInfo),
     );
+    session.principal = principal;
     created = true;
   } else if (isModern(req, first)) {
     const meta = asObject(asObject(first.params)._meta);
@@ -147,6 +160,10 @@ export async function handleMcpPost(
     return listen(deps, req, res, session, first.id as JsonRpcId);
   }
 
+  if (body.length > deps.limits.maxToolInputBytes && messages.some((message) => message.method === 'tools/call')) {
+    const error = new RpcError(JSONRPC.INVALID_PARAMS, `tools/call input is ${body.length} bytes; the limit is ${deps.limits.maxToolInputBytes}`);
+    return sendJson(res, 413, errorBody(batch ? null : first.id, error));
+  }
   const headers: Record<string, string> = session.stateless ? {} : { [SESSION_HEADER]: session.id };
   const responder = new PostResponder(req, res, session, headers);
   const answers = await Promise.all(messages.map((message) => answer(deps, view, session, message, responder)));
