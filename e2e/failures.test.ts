@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startGateway, removeDir, tempDataDir, type GatewayProcess } from './support/gateway-process.js';
+import { startGateway, startGatewayWithConfig, removeDir, type GatewayProcess } from './support/gateway-process.js';
 import { connectClient } from './support/mcp-client.js';
 import { fixturePath } from './support/paths.js';
 
@@ -16,23 +14,17 @@ describe('failure behaviour: crashes, hangs, flapping, thundering herds', () => 
   let gw: GatewayProcess;
 
   beforeAll(async () => {
-    const dataDir = await tempDataDir();
-    const configFile = join(dataDir, 'gateway.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        gateway: { breakerFailureThreshold: 3, breakerCooldownMs: 1_000, restartBaseMs: 100 },
-        servers: {
-          fx: { command: process.execPath, args: [fixturePath, 'stdio'] },
-          flaky: { command: process.execPath, args: [fixturePath, 'stdio'] },
-        },
-        presets: {
-          dev: { servers: { fx: true } },
-          flaky: { servers: { flaky: { toolTimeouts: { slow: 100 } } } },
-        },
-      }),
-    );
-    gw = await startGateway({ dataDir, args: ['--config', configFile] });
+    gw = await startGatewayWithConfig({
+      gateway: { breakerFailureThreshold: 3, breakerCooldownMs: 1_000, restartBaseMs: 100 },
+      servers: {
+        fx: { command: process.execPath, args: [fixturePath, 'stdio'] },
+        flaky: { command: process.execPath, args: [fixturePath, 'stdio'] },
+      },
+      presets: {
+        dev: { servers: { fx: true } },
+        flaky: { servers: { flaky: { toolTimeouts: { slow: 100 } } } },
+      },
+    });
   });
 
   afterAll(async () => {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { startGateway, removeDir, tempDataDir, type GatewayProcess } from './support/gateway-process.js';
+import { startGatewayWithConfig, removeDir, type GatewayProcess } from './support/gateway-process.js';
 import { connectClient } from './support/mcp-client.js';
 import { fixturePath } from './support/paths.js';
 
@@ -31,17 +29,11 @@ describe('hostile input limits', () => {
   let gw: GatewayProcess;
 
   beforeAll(async () => {
-    const dataDir = await tempDataDir();
-    const configFile = join(dataDir, 'gateway.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        gateway: { rateLimitPerSecond: 2, rateLimitBurst: 4, maxSessionsPerToken: 2, maxToolInputBytes: 4096, maxJsonDepth: 16, maxToolSchemaBytes: 400 },
-        servers: { fx: { command: process.execPath, args: [fixturePath, 'stdio', '--tools', '3'] } },
-        presets: { open: { servers: { fx: true } }, locked: { visibility: 'private', servers: { fx: true } } },
-      }),
-    );
-    gw = await startGateway({ dataDir, args: ['--config', configFile] });
+    gw = await startGatewayWithConfig({
+      gateway: { rateLimitPerSecond: 2, rateLimitBurst: 4, maxSessionsPerToken: 2, maxToolInputBytes: 4096, maxJsonDepth: 16, maxToolSchemaBytes: 400 },
+      servers: { fx: { command: process.execPath, args: [fixturePath, 'stdio', '--tools', '3'] } },
+      presets: { open: { servers: { fx: true } }, locked: { visibility: 'private', servers: { fx: true } } },
+    });
   });
 
   afterAll(async () => {

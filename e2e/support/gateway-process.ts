@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from './paths.js';
@@ -72,4 +72,12 @@ export async function startGateway(options: { dataDir?: string; args?: string[];
       return body.value as T;
     },
   };
+}
+
+/** Starts a gateway with `serve --config <file>` holding `config` (settings under "gateway", servers, presets). */
+export async function startGatewayWithConfig(config: Record<string, unknown>): Promise<GatewayProcess> {
+  const dataDir = await tempDataDir();
+  const configFile = join(dataDir, 'gateway.json');
+  await writeFile(configFile, JSON.stringify(config));
+  return startGateway({ dataDir, args: ['--config', configFile] });
 }
