@@ -1,3 +1,5 @@
+import type { JsonRpcPeer } from './json-rpc-peer.js';
+
 /** What one upstream server offers, kept raw so unknown fields reach clients untouched. */
 export type RawItem = Record<string, unknown> & { name?: string; uri?: string; uriTemplate?: string };
 
@@ -36,3 +38,16 @@ export const listChangedKinds: Record<string, CatalogKind[]> = {
   'notifications/prompts/list_changed': ['prompts'],
   'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
 };
+
+/** Every page of a list method (bounded: a server that pages forever stops at 1,000 pages). */
+export async function fetchAllPages(peer: JsonRpcPeer, method: string, field: string, timeoutMs: number): Promise<RawItem[]> {
+  const items: RawItem[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const result = await peer.request(method, cursor ? { cursor } : undefined, { timeoutMs });
+    items.push(...((result[field] as RawItem[] | undefined) ?? []));
+    cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
+    if (!cursor) break;
+  }
+  return items;
+}

@@ -2,10 +2,11 @@ import { EventEmitter } from 'node:events';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerStatus, ServerState } from '../contract/index.js';
 import type { ServerRecord } from '../db/records.js';
-import { ConnectionLostError, JsonRpcPeer, RpcError, JSONRPC, TimeoutError, type PeerRequestOptions } from './json-rpc-peer.js';
+import { JsonRpcPeer, RpcError, JSONRPC, type PeerRequestOptions } from './json-rpc-peer.js';
+import { countsAgainstBreaker, errorText, isAnswer, isSessionExpired, NotReadyError, openCircuitError } from './call-errors.js';
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './circuit-breaker.js';
 import { openTransport, type OpenedTransport } from './transports.js';
-import { catalogLists, emptyCatalog, listChangedKinds, type Catalog, type CatalogKind, type RawItem } from './catalog.js';
+import { catalogLists, emptyCatalog, fetchAllPages, listChangedKinds, type Catalog, type CatalogKind } from './catalog.js';
 import { backoffDelay, RestartBudget } from './backoff.js';
 
 export interface CallOrigin {
@@ -173,7 +174,7 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
   ): Promise<Record<string, unknown>> {
     const started = Date.now();
     this.lastActivity = started;
-    if (!this.breaker.tryPass()) throw this.openCircuitError();
+    if (!this.breaker.tryPass()) throw openCircuitError(this.name, this.breaker);
     await this.waitReady(Math.min(options.timeoutMs, this.options.readyWaitMs ?? 10_000));
     const remaining = { ...options, timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)) };
     if (origin) this.inflight.add(origin);
@@ -198,16 +199,6 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       if (origin) this.inflight.delete(origin);
       this.lastActivity = Date.now();
     }
-  }
-
-  private openCircuitError(): RpcError {
-    const retryAt = this.breaker.retryAt;
-    const wait = retryAt ? `; next try in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s` : '';
-    return new RpcError(
-      JSONRPC.UPSTREAM_UNAVAILABLE,
-      `upstream server "${this.name}" is failing (circuit open after ${this.breaker.consecutiveFailures} consecutive failures${wait})`,
-      { server: this.name, breaker: this.breaker.state },
-    );
   }
 
   /** Re-lists every catalog; views are told only when something actually changed. */
@@ -310,14 +301,7 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       this.catalog[kind] = [];
       return;
     }
-    const items: RawItem[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const result = await peer.request(method, cursor ? { cursor } : undefined, { timeoutMs });
-      items.push(...((result[field] as RawItem[] | undefined) ?? []));
-      cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
-      if (!cursor) break;
-    }
+    const items = await fetchAllPages(peer, method, field, timeoutMs);
     this.catalog[kind] = items;
     if (kind === 'tools') this.lastToolNames = items.map((tool) => String(tool.name));
   }
@@ -411,45 +395,4 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
       this.emit('catalog', ['tools', 'prompts', 'resources', 'resourceTemplates']);
     }
   }
-}
-
-/**
- * The spec answers an unknown session with 404; some popular servers answer 400 "No valid
- * session ID", so both count as "our upstream session is gone".
- */
-/** The server is starting, restarting, failed or stopped: the supervisor's business, not the breaker's. */
-class NotReadyError extends RpcError {
-  constructor(message: string, data: unknown) {
-    super(JSONRPC.UPSTREAM_UNAVAILABLE, message, data);
-  }
-}
-
-/**
- * Timeouts and transport errors (an HTTP upstream that does not answer) count; a JSON-RPC error
- * answer does not, and neither does a stdio process dying mid-call: the supervisor restarts
- * it, and an open breaker would only delay the calls that the fresh process could serve.
- */
-function countsAgainstBreaker(error: unknown): boolean {
-  if (error instanceof TimeoutError) return true;
-  return !(error instanceof RpcError);
-}
-
-/** The server answered (with an error): it is alive. */
-function isAnswer(error: unknown): boolean {
-  return (
-    error instanceof RpcError &&
-    !(error instanceof NotReadyError) &&
-    !(error instanceof ConnectionLostError) &&
-    error.code !== JSONRPC.REQUEST_CANCELLED
-  );
-}
-
-function isSessionExpired(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 404 || (code === 400 && typeof message === 'string' && /session/i.test(message));
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
