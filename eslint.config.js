@@ -18,7 +18,7 @@ const gatewayInternals = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'migrations/**', '.tmp/**', 'renderer/dist/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'migrations/**', '.tmp/**', 'renderer/dist/**', 'test-results/**', 'playwright-report/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -48,7 +48,12 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [uiAndElectron] }] },
   },
   {
-    files: ['renderer/**/*.{ts,tsx}', 'preload/**/*.ts'],
+    // The renderer runs in a browser page (or Electron's sandboxed renderer): DOM globals, no Node.
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}', 'preload/**/*.{ts,cts}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [gatewayInternals, mcpSdk, dbLibs] }] },
   },
 );

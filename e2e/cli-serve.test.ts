@@ -32,7 +32,8 @@ describe('mcp-gateway serve: start, config at start, lock, SIGINT', () => {
 
   it('prints the URL when ready: healthz answers, runtime.json names it, admin-token is 0600', async () => {
     expect(gw.output()).toMatch(/^MCP Gateway listening on http:\/\/127\.0\.0\.1:\d+$/m);
-    expect(gw.output()).toContain(`Data dir: ${gw.dataDir}`);
+    // The lines after the URL may still be in the pipe when the URL is seen.
+    await expect.poll(() => gw.output(), { timeout: 5_000 }).toContain(`Data dir: ${gw.dataDir}`);
     expect(gw.output()).toMatch(/^Config file: .*gateway\.json$/m);
     const health = await fetch(`${gw.url}/healthz`);
     expect(health.status).toBe(200);

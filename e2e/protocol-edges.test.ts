@@ -143,14 +143,14 @@ describe('protocol edges: transports, revisions, bad input', () => {
     await client.close();
   });
 
-  it('guards private presets: 401 without a token, 403 with a wrong one', async () => {
+  it('guards private presets: 401 without a token or with an unknown one', async () => {
     const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
     const none = await post(`${gw.url}/mcp/secret`, init);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect(JSON.stringify(none.json)).toMatch(/private/);
     const wrong = await post(`${gw.url}/mcp/secret`, init, { authorization: 'Bearer nope' });
-    expect(wrong.status).toBe(403);
+    expect(wrong.status).toBe(401); // an unknown token is invalid, not merely unauthorised
     const client = await connectClient(`${gw.url}/mcp/secret`, { token: gw.token });
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['fx__echo']);
     await client.close();

@@ -18,4 +18,6 @@ export interface ApiContext {
   startedAt: Date;
   version: string;
   defaultTimeoutMs: number;
+  /** Clears cached token verdicts (revocation takes effect on the next request). */
+  access: { invalidate(tokenId: string): void };
 }

@@ -7,6 +7,11 @@ import type { ContractTransport } from './client.js';
  * the in-process gateway's config from them). Served only over IPC: a headless gateway is
  * configured by flags, environment and its config file instead.
  */
+/** "<n> days", "<n> months" or "forever" (the gateway config's retention format). */
+export const retentionSchema = z
+  .string()
+  .regex(/^\s*(forever|never|\d+\s*(d|day|days|m|mo|month|months))\s*$/i, 'expected "<n> days", "<n> months" or "forever"');
+
 export const desktopSettingsSchema = z.object({
   host: z.string().min(1).max(255),
   port: z.number().int().min(0).max(65535),
@@ -19,6 +24,8 @@ export const desktopSettingsSchema = z.object({
   cacheMaxEntries: z.number().int().positive().max(1_000_000),
   cacheMaxBytes: z.number().int().positive().max(16 * 1024 * 1024 * 1024),
   metricsFlushMs: z.number().int().positive().max(60_000),
+  metricsRawRetention: retentionSchema,
+  metricsRollupRetention: retentionSchema,
   launchAtLogin: z.boolean(),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;

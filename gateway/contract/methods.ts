@@ -7,8 +7,12 @@ import {
   serverSpecSchema,
 } from './declarative.js';
 import {
+  errorBreakdownSchema,
   latencyRowSchema,
   paginationSchema,
+  recorderStatsSchema,
+  slowToolRowSchema,
+  timeseriesSchema,
   presetDetailSchema,
   presetSummarySchema,
   recentCallSchema,
@@ -29,6 +33,16 @@ const cacheStatsSchema = z.object({
   maxEntries: z.number().int(),
   maxBytes: z.number().int(),
   hitRatio: z.number(),
+});
+
+const accessTokenSchema = z.object({
+  id: z.string(),
+  principal: z.string(),
+  presetScope: z.array(z.string()).nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
 });
 
 const byName = z.object({ name: serverNameSchema });
@@ -100,7 +114,55 @@ export const methods = {
     }),
     output: z.object({ rows: z.array(latencyRowSchema) }),
   },
+  /** Counts, error rate and p50/p95/p99 per bin; minute steps from raw rows, hourly+ from rollups. */
+  'metrics.timeseries': {
+    input: z.object({
+      groupBy: z.enum(['tool', 'server', 'preset', 'none']),
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      /** Bin width: a divisor-friendly minute count below an hour, or whole hours. Default: by range. */
+      stepSeconds: z.number().int().min(60).max(30 * 86_400).optional(),
+      slug: presetSlugSchema.optional(),
+      server: serverNameSchema.optional(),
+      tool: z.string().min(1).max(200).optional(),
+    }),
+    output: timeseriesSchema,
+  },
+  'metrics.slowest': {
+    input: z.object({
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      slug: presetSlugSchema.optional(),
+      by: z.enum(['p50', 'p95', 'p99']).optional(),
+      minCalls: z.number().int().min(1).optional(),
+      limit: z.number().int().min(1).max(100).optional(),
+    }),
+    output: z.object({ rows: z.array(slowToolRowSchema) }),
+  },
+  'metrics.errors': {
+    input: z.object({
+      groupBy: z.enum(['tool', 'server', 'preset']).optional(),
+      from: isoTime.optional(),
+      to: isoTime.optional(),
+      slug: presetSlugSchema.optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+    }),
+    output: errorBreakdownSchema,
+  },
+  'metrics.recorderStats': { input: z.object({}), output: recorderStatsSchema },
   ...uiMethods,
+  'tokens.create': {
+    input: z.object({
+      /** Who the token speaks for (user id or email); omitted: the owner. */
+      principal: z.string().min(1).max(320).optional(),
+      /** Preset slugs it may open; omitted: every preset its principal may open. */
+      presets: z.array(presetSlugSchema).min(1).optional(),
+      expiresInDays: z.number().positive().max(3650).optional(),
+    }),
+    output: z.object({ token: z.string(), record: accessTokenSchema }),
+  },
+  'tokens.list': { input: z.object({}), output: z.object({ items: z.array(accessTokenSchema) }) },
+  'tokens.revoke': { input: z.object({ id: z.uuid() }), output: accessTokenSchema },
   'cache.stats': {
     input: z.object({}),
     output: z.object({ views: cacheStatsSchema }),

@@ -108,3 +108,94 @@ export const recentCallSchema = z.object({
   latencyMs: z.number(),
   errorMessage: z.string().nullable(),
 });
+
+/** Counts, error rate and latency (ms) of a group or of one time bin (metrics reports). */
+export const metricsStatsSchema = z.object({
+  calls: z.number().int(),
+  ok: z.number().int(),
+  errors: z.number().int(),
+  timeouts: z.number().int(),
+  rejected: z.number().int(),
+  /** (calls − ok) / calls. */
+  errorRate: z.number(),
+  avgMs: z.number().nullable(),
+  minMs: z.number().nullable(),
+  maxMs: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
+export const timeseriesSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  stepSeconds: z.number().int(),
+  /** 'raw' for sub-hour steps, 'rollups' (plus raw edges and not-yet-rolled rows) otherwise. */
+  source: z.enum(['raw', 'rollups']),
+  series: z.array(
+    z.object({
+      key: z.string(),
+      points: z.array(metricsStatsSchema.extend({ ts: z.string() })),
+    }),
+  ),
+});
+
+export const slowToolRowSchema = metricsStatsSchema.extend({ key: z.string() });
+
+export const errorBreakdownSchema = z.object({
+  totals: z.object({
+    calls: z.number().int(),
+    ok: z.number().int(),
+    errors: z.number().int(),
+    timeouts: z.number().int(),
+    rejected: z.number().int(),
+    errorRate: z.number(),
+  }),
+  rows: z.array(metricsStatsSchema.extend({ key: z.string() })),
+  /** Failed calls the messages were counted over: the range's most recent ones (at most 10,000). */
+  messagesSampled: z.number().int(),
+  messages: z.array(
+    z.object({
+      presetSlug: z.string().nullable(),
+      serverName: z.string().nullable(),
+      toolName: z.string().nullable(),
+      status: z.enum(['error', 'timeout', 'rejected']),
+      message: z.string(),
+      count: z.number().int(),
+      lastSeen: z.string(),
+    }),
+  ),
+});
+
+export const recorderStatsSchema = z.object({
+  recorder: z.object({
+    queueDepth: z.number().int(),
+    inFlight: z.number().int(),
+    maxBuffered: z.number().int(),
+    recorded: z.number().int(),
+    written: z.number().int(),
+    dropped: z.number().int(),
+    failedWrites: z.number().int(),
+    flushes: z.number().int(),
+    lastFlushMs: z.number().nullable(),
+    lastFlushAt: z.string().nullable(),
+  }),
+  rollup: z.object({
+    lastId: z.number().int(),
+    maxEventId: z.number().int(),
+    pendingEvents: z.number().int(),
+    verifiedUntil: z.string().nullable(),
+    lastRunAt: z.string().nullable(),
+    lastRunMs: z.number().nullable(),
+    lastRunEvents: z.number().int().nullable(),
+  }),
+  partitions: z.array(
+    z.object({
+      name: z.string(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      estimatedRows: z.number(),
+      totalBytes: z.number(),
+    }),
+  ),
+});

@@ -15,7 +15,9 @@ export async function initdbIfNeeded(pgDataDir: string): Promise<boolean> {
 const pg = await PGlite.create({ dataDir: process.argv[1] });
 await pg.close();`;
   await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script, pgDataDir], { timeout: 120_000 }, (error, _stdout, stderr) => {
+    // Inside Electron, execPath is the app binary: ELECTRON_RUN_AS_NODE makes it plain Node.
+    const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+    execFile(process.execPath, ['--input-type=module', '-e', script, pgDataDir], { timeout: 120_000, env }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`initdb of ${pgDataDir} failed: ${stderr.trim() || error.message}`));
       else resolve();
     });

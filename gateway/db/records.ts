@@ -97,3 +97,16 @@ export interface Page<T> {
 
 /** The single local owner of the desktop/headless gateway; team mode adds real users. */
 export const LOCAL_OWNER_ID = 'local';
+
+/** An access token as stored: the token itself is never kept, only its hash. */
+export interface AccessTokenRecord {
+  id: string;
+  /** Who the token speaks for: a user id, an email, or LOCAL_OWNER_ID for the owner. */
+  principal: string;
+  /** Preset slugs it may open; null = every preset its principal may open. */
+  presetScope: string[] | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -142,39 +143,92 @@ export const metricsEvents = pgTable(
     index('metrics_events_tool_ts_idx').on(t.toolName, t.ts.desc()),
     // Recent calls across presets, range scans of the rollup and of the latency report.
     index('metrics_events_ts_idx').on(t.ts.desc()),
+    // The error breakdown reads only failed calls.
+    index('metrics_events_failed_ts_idx').on(t.ts.desc()).where(sql`${t.status} <> 'ok'`),
   ],
 );
 
+/** bytea (drizzle 0.45 has no built-in column for it). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
 /**
- * One row per (preset, server, tool, hour); the rollup upserts into it with ON CONFLICT on the
- * NULLS NOT DISTINCT key (PostgreSQL 15+), so events without a preset/server/tool roll up too.
- * `histogram[i]` counts calls whose latency falls in bucket i of LATENCY_BUCKET_BOUNDS_MS
- * (latency-buckets.ts): percentiles over any range come from summing hours' histograms.
+ * The columns shared by the hourly and daily rollups: counts by status, latency sum/min/max and
+ * the mergeable histogram (see latency-buckets.ts for its scale and bytea format).
+ * `pieces` counts the increments appended to `histogram` since it was last compacted (1: canonical).
+ * No index covers a column the rollup updates, and the tables have fillfactor 70 (migration 0003),
+ * so the per-minute upserts are HOT updates that do not bloat the indexes.
+ */
+const rollupColumns = {
+  /** Surrogate key: lets compaction address a row without matching its NULL-able key. */
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  presetId: uuid('preset_id'),
+  serverId: uuid('server_id'),
+  toolName: text('tool_name'),
+  /** tools/call, tools/list, prompts/get, …: a tool's percentiles are not mixed with list calls. */
+  eventType: text('event_type').notNull(),
+  calls: bigint('calls', { mode: 'number' }).notNull().default(0),
+  ok: bigint('ok', { mode: 'number' }).notNull().default(0),
+  errors: bigint('errors', { mode: 'number' }).notNull().default(0),
+  timeouts: bigint('timeouts', { mode: 'number' }).notNull().default(0),
+  rejected: bigint('rejected', { mode: 'number' }).notNull().default(0),
+  latencySum: doublePrecision('latency_sum').notNull().default(0),
+  latencyMin: doublePrecision('latency_min'),
+  latencyMax: doublePrecision('latency_max'),
+  histogram: bytea('histogram').notNull().default(sql`'\\x'::bytea`),
+  pieces: integer('pieces').notNull().default(1),
+};
+
+/**
+ * One row per (preset, server, tool, event type, UTC hour) holding every raw event with
+ * id <= metrics_rollup_state.last_id (rollups.ts). Upserted with ON CONFLICT on the NULLS NOT
+ * DISTINCT key (PostgreSQL 15+), so events without a preset/server/tool roll up too. Kept after
+ * the raw partitions are dropped (rollup retention is separate, forever by default).
  */
 export const metricsHourly = pgTable(
   'metrics_hourly',
-  {
-    presetId: uuid('preset_id'),
-    serverId: uuid('server_id'),
-    toolName: text('tool_name'),
-    hour: tsCol('hour').notNull(),
-    calls: bigint('calls', { mode: 'number' }).notNull().default(0),
-    ok: bigint('ok', { mode: 'number' }).notNull().default(0),
-    errors: bigint('errors', { mode: 'number' }).notNull().default(0),
-    timeouts: bigint('timeouts', { mode: 'number' }).notNull().default(0),
-    latencySum: doublePrecision('latency_sum').notNull().default(0),
-    latencyMin: doublePrecision('latency_min'),
-    latencyMax: doublePrecision('latency_max'),
-    histogram: bigint('histogram', { mode: 'number' })
-      .array()
-      .notNull()
-      .default(sql`'{}'::bigint[]`),
-  },
+  { ...rollupColumns, hour: tsCol('hour').notNull() },
   (t) => [
-    unique('metrics_hourly_key_uq').on(t.presetId, t.serverId, t.toolName, t.hour).nullsNotDistinct(),
+    unique('metrics_hourly_key_uq').on(t.presetId, t.serverId, t.toolName, t.eventType, t.hour).nullsNotDistinct(),
     index('metrics_hourly_hour_idx').on(t.hour),
   ],
 );
 
-export const schema = { mcpServers, presets, presetServers, presetAcl, accessTokens, metricsEvents, metricsHourly };
+/**
+ * The same per UTC day, derived from metrics_hourly in the rollup's transaction: a 30-day report
+ * merges 30 rows per group instead of 720.
+ */
+export const metricsDaily = pgTable(
+  'metrics_daily',
+  { ...rollupColumns, day: tsCol('day').notNull() },
+  (t) => [
+    unique('metrics_daily_key_uq').on(t.presetId, t.serverId, t.toolName, t.eventType, t.day).nullsNotDistinct(),
+    index('metrics_daily_day_idx').on(t.day),
+  ],
+);
+
+/**
+ * Rollup progress. `last_id`: every metrics_events row with id <= last_id is in the rollups (ids
+ * grow with insertion, so late events of old hours still get rolled); `verified_until`: hours
+ * before it were re-counted against the raw rows after the late-data window.
+ */
+export const metricsRollupState = pgTable('metrics_rollup_state', {
+  name: text('name').primaryKey(),
+  lastId: bigint('last_id', { mode: 'number' }).notNull().default(0),
+  verifiedUntil: tsCol('verified_until'),
+  updatedAt: tsCol('updated_at').notNull().defaultNow(),
+});
+
+export const schema = {
+  mcpServers,
+  presets,
+  presetServers,
+  presetAcl,
+  accessTokens,
+  metricsEvents,
+  metricsHourly,
+  metricsDaily,
+  metricsRollupState,
+};
 export type Schema = typeof schema;

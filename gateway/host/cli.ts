@@ -6,6 +6,7 @@ import { defaultIo, UsageError, writeLine, type CliIo } from './cli/io.js';
 import { presetsListCommand, presetsShowCommand } from './cli/presets.js';
 import { serveCommand } from './cli/serve.js';
 import { serversListCommand, serversRestartCommand, serversShowCommand } from './cli/servers.js';
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './cli/tokens.js';
 import { statusCommand } from './cli/status.js';
 import { packageVersion } from './package-info.js';
 
@@ -26,11 +27,15 @@ const commands: readonly CommandSpec[] = [
   serversListCommand,
   serversShowCommand,
   serversRestartCommand,
+  tokensCreateCommand,
+  tokensListCommand,
+  tokensRevokeCommand,
 ];
 
 const groups: Record<string, string> = {
   presets: 'Inspect presets.',
   servers: 'Inspect and restart upstream servers.',
+  tokens: 'Create, list and revoke access tokens for private and invite-only presets.',
 };
 
 export type { CliIo } from './cli/io.js';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../contract/index.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -11,16 +11,18 @@ import { createHandlers } from '../api/handlers/index.js';
 import type { ApiContext } from '../api/context.js';
 import { EventHub } from '../http/event-hub.js';
 import { createHttpServer } from '../http/server.js';
-import { bearerToken, safeEqual } from '../http/guards.js';
+import { bearerToken } from '../http/guards.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import { PresetAccess } from '../http/preset-access.js';
 import { readDeclarativeFile } from '../config/load.js';
 import { UpstreamPool } from '../upstream/pool.js';
 import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
 import { PresetRegistry, defaultRegistryCacheOptions } from '../mcp/preset-registry.js';
 import { SessionStore } from '../mcp/session.js';
 import { wireBroadcasts } from '../mcp/broadcast.js';
-import type { PresetView } from '../mcp/preset-view.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
+import { GatewayMetrics, httpRoute } from '../metrics/prometheus.js';
+import { MetricsMaintenance } from '../metrics/maintenance.js';
 import { ensureDataDir, loadOrCreateAdminToken } from './data-dir.js';
 import { packageVersion } from './package-info.js';
 
@@ -38,7 +40,6 @@ export interface GatewayOptions {
   secretKey?: Buffer;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long start waits for upstream servers before listening anyway (they join the views when ready). */
 const UPSTREAM_START_WAIT_MS = 15_000;
 
@@ -52,7 +53,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const dataDir = config.dataDir;
   if (dataDir) await ensureDataDir(dataDir);
   const adminToken = dataDir ? await loadOrCreateAdminToken(dataDir) : randomBytes(32).toString('hex');
-  const db: Database = await openDatabase({ dataDir, secretKey: options.secretKey ?? loadOrCreateSecretKey(dataDir) });
+  const metrics = new GatewayMetrics({ maxToolLabelSets: config.metricsMaxLabelSets });
+  const db: Database = await openDatabase({
+    dataDir,
+    secretKey: options.secretKey ?? loadOrCreateSecretKey(dataDir),
+    onQuery: (op, ms, ok) => metrics.observeDbQuery(op, ms, ok),
+  });
   const disposers: Array<() => Promise<void> | void> = [() => db.close()];
   const stopAll = async (): Promise<void> => {
     for (const dispose of disposers.splice(0).reverse()) {
@@ -65,12 +71,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
 
   try {
-    await db.ensurePartitions(new Date(), 1);
-    const partitionTimer = setInterval(() => {
-      db.ensurePartitions(new Date(), 1).catch((error: unknown) => log(`partitions: ${String(error)}`));
-    }, DAY_MS);
-    partitionTimer.unref();
-    disposers.push(() => clearInterval(partitionTimer));
+    // Partitions now (inserts must find them); rollup, retention and upkeep on timers.
+    const maintenance = new MetricsMaintenance(db, {
+      granularity: config.metricsPartitionGranularity,
+      rawRetention: config.metricsRawRetention,
+      rollupRetention: config.metricsRollupRetention,
+      rollupIntervalMs: config.metricsRollupIntervalMs,
+      lateWindowHours: config.metricsLateWindowHours,
+      log,
+      onRollup: (result, ms, error) => metrics.observeRollup(ms, error === null, result?.events ?? 0),
+    });
+    await maintenance.start();
+    disposers.push(() => maintenance.stop());
 
     const events = new EventHub();
     disposers.push(() => events.close());
@@ -85,10 +97,28 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     disposers.push(() => pool.stop());
     pool.on('status', (_id, name, status) => events.emit('server.status', { name, status }));
 
+    const tick = { calls: 0, errors: 0, at: 0 };
     const recorder = new MetricsRecorder({
       flushMs: config.metricsFlushMs,
       flushEvents: config.metricsFlushEvents,
+      maxBuffered: config.metricsMaxBuffered,
       write: (batch) => db.metrics.insertBatch(batch),
+      observe: (event) => {
+        metrics.observeEvent(event);
+        tick.calls++;
+        if (event.status !== 'ok') tick.errors++;
+      },
+      onFlush: (info) => {
+        metrics.observeFlush(info);
+        // New calls are in the database: open dashboards refresh (at most once a second).
+        const now = Date.now();
+        if (info.ok && tick.calls > 0 && now - tick.at >= 1000) {
+          events.emit('metrics.tick', { calls: tick.calls, errors: tick.errors });
+          tick.calls = 0;
+          tick.errors = 0;
+          tick.at = now;
+        }
+      },
       log,
     });
     recorder.start();
@@ -105,7 +135,26 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     );
     disposers.push(() => registry.stop());
     disposers.push(wireBroadcasts(pool, registry, sessions));
+    metrics.setSources({
+      upstreams: () =>
+        pool.all().map((connection) => {
+          const status = connection.status();
+          return { server: connection.name, state: status.state, restarts: status.restarts, breaker: status.breaker };
+        }),
+      caches: () => {
+        const views = registry.stats();
+        return [{ cache: 'preset_views', hits: views.hits, misses: views.misses, entries: views.size }];
+      },
+      recorder: () => recorder.stats(),
+      rollup: () => {
+        const last = maintenance.status().lastRollup;
+        return last ? { pending: last.pending, lastRunAt: last.at } : null;
+      },
+      names: () => db.metricsQueries.names(),
+    });
 
+    const access = new PresetAccess(db.tokens, adminToken, LOCAL_OWNER_ID);
+    disposers.push(() => access.stop());
     let baseUrl = `http://${config.host}:${config.port}`;
     const ctx: ApiContext = {
       db,
@@ -119,6 +168,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       startedAt: new Date(),
       version,
       defaultTimeoutMs: config.defaultToolTimeoutMs,
+      access,
     };
     const dispatch = createDispatcher(createHandlers(ctx), log);
 
@@ -139,7 +189,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         sessions,
         recorder,
         serverInfo: { name: 'mcp-gateway', version },
-        authorize: (view, req) => authorizePreset(view, req, adminToken) ?? rateLimited(limiter, req),
+        authorize: async (view, req) => (await access.authorize(view, req)) ?? rateLimited(limiter, req),
         limits: {
           maxJsonDepth: config.maxJsonDepth,
           maxToolInputBytes: config.maxToolInputBytes,
@@ -154,7 +204,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,
       ready: () => readiness(pool, db),
+      metricsText: () => metrics.text(),
       log,
+    });
+    // Request counts and durations by route and status: one listener, timed when the response closes.
+    http.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const started = performance.now();
+      res.once('close', () => {
+        const stream = req.method === 'GET' && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
+        const status = res.headersSent ? res.statusCode : 'aborted';
+        metrics.observeHttp(httpRoute(req.url), req.method ?? 'GET', status, stream ? null : (performance.now() - started) / 1000);
+      });
     });
     await listen(http, config.host, config.port);
     disposers.push(
@@ -172,23 +232,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     await stopAll();
     throw error;
   }
-}
-
-/** Until per-preset access tokens land, non-public presets need the admin (owner) token. */
-function authorizePreset(view: PresetView, req: IncomingMessage, adminToken: string) {
-  if (view.preset.visibility === 'public') return null;
-  const token = bearerToken(req);
-  if (!token) {
-    return {
-      status: 401,
-      error: new RpcError(JSONRPC.INVALID_REQUEST, `Unauthorized: preset "${view.preset.slug}" is ${view.preset.visibility}; send Authorization: Bearer <token>`),
-      headers: { 'www-authenticate': `Bearer realm="mcp-gateway", error="invalid_token"` },
-    };
-  }
-  if (!safeEqual(token, adminToken)) {
-    return { status: 403, error: new RpcError(JSONRPC.INVALID_REQUEST, `Forbidden: this token may not use preset "${view.preset.slug}"`) };
-  }
-  return null;
 }
 
 /** A hash of the request's bearer token: sessions and rate limits are counted per token. */

@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   log(line: string): void;
   /** Folder of the built UI served for other GET requests (default: renderer/dist); null: no UI. */
   uiRoot?: string | null;
+  /** The Prometheus text exposition for `GET /metrics` (404 when absent). */
+  metricsText?: () => Promise<string>;
 }
 
 const MCP_PATH = /^\/mcp\/([^/]+)\/?$/;
@@ -38,7 +40,7 @@ export function createHttpServer(options: HttpAppOptions): Server {
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refused = checkHostAndOrigin(req, allowedHosts, allowedOrigins);
-    if (refused) return sendJson(res, 403, JSON.stringify({ error: { code: 'forbidden', message: refused } }));
+    if (refused) return sendJson(res, 403, JSON.stringify({ ok: false, error: { code: 'forbidden', message: refused } }));
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -53,6 +55,13 @@ export function createHttpServer(options: HttpAppOptions): Server {
       return methodNotAllowed(res, 'GET, POST, DELETE');
     }
     if (path === '/healthz') return sendJson(res, 200, '{"status":"ok"}');
+    if (path === '/metrics' && options.metricsText) {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+      const text = await options.metricsText();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(method === 'HEAD' ? undefined : text);
+      return;
+    }
     if (path === '/readyz') {
       const ready = await options.ready();
       return sendJson(res, ready.ok ? 200 : 503, JSON.stringify({ status: ready.ok ? 'ready' : 'not ready', ...(ready.detail as object) }));
@@ -76,7 +85,7 @@ export function createHttpServer(options: HttpAppOptions): Server {
       return handleLegacySsePost(options.mcp, req, res, decodeURIComponent(match[1] ?? ''), sessionId, body);
     }
     if (staticUi && (await staticUi(req, res, path))) return;
-    sendJson(res, 404, JSON.stringify({ error: { code: 'not_found', message: `no route for ${method} ${path}` } }));
+    sendJson(res, 404, JSON.stringify({ ok: false, error: { code: 'not_found', message: `no route for ${method} ${path}` } }));
   };
 
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -92,7 +101,7 @@ export function createHttpServer(options: HttpAppOptions): Server {
         return;
       }
       options.log(`http ${req.method} ${req.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      if (!res.headersSent) sendJson(res, 500, JSON.stringify({ error: { code: 'internal', message: 'internal error' } }));
+      if (!res.headersSent) sendJson(res, 500, JSON.stringify({ ok: false, error: { code: 'internal', message: 'internal error' } }));
       else res.end();
     });
   });

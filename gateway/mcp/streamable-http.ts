@@ -22,7 +22,7 @@ export interface McpEndpointDeps extends McpHandlerDeps {
   registry: PresetRegistry;
   sessions: SessionStore;
   /** Decides whether this request may use this preset; an RpcError plus HTTP status when not. */
-  authorize(view: PresetView, req: IncomingMessage): { status: number; error: RpcError; headers?: Record<string, string> } | null;
+  authorize(view: PresetView, req: IncomingMessage): Promise<{ status: number; error: RpcError; headers?: Record<string, string> } | null>;
   limits: { maxJsonDepth: number; maxToolInputBytes: number; maxSessionsPerToken: number };
   /** Who a request speaks for (a hash of its bearer token), to cap sessions per token; null if anonymous. */
   principalOf(req: IncomingMessage): string | null;
@@ -80,7 +80,7 @@ export async function resolveView(
     sendJson(res, 404, errorBody(null, new RpcError(JSONRPC.INVALID_REQUEST, `Unknown preset "${slug}" (no active preset has this slug)`)));
     return null;
   }
-  const denied = deps.authorize(view, req);
+  const denied = await deps.authorize(view, req);
   if (denied) {
     sendJson(res, denied.status, errorBody(null, denied.error), denied.headers);
     return null;
@@ -113,7 +113,8 @@ export async function handleMcpPost(
   const view = await resolveView(deps, req, res, slug);
   if (!view) return;
 
-  const first = messages[0] as JsonRpcMessage;
+  // A batch may start with anything (null, a number): read the first message defensively.
+  const first = asObject(messages[0]) as JsonRpcMessage;
   const sessionId = req.headers[SESSION_HEADER];
   let session: DownstreamSession | undefined;
   let created = false;

@@ -19,7 +19,7 @@ type ClientHandlers = Pick<Handlers, 'clients.list' | 'clients.preview' | 'clien
 
 /** Read at call time (never at import): the user's home, platform and environment. */
 function currentPlatform(): ClientPlatform {
-  return { home: process.env['MCP_GATEWAY_CLIENT_HOME'] || homedir(), platform: process.platform, env: process.env };
+  return { home: homedir(), platform: process.platform, env: process.env };
 }
 
 /**
@@ -30,7 +30,7 @@ function currentPlatform(): ClientPlatform {
 export function bridgeCommand(): BridgeCommand {
   const cli = path.join(packageRoot(), 'bin', 'mcp-gateway.js');
   const env: Record<string, string> = process.versions['electron'] ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-  return { command: process.execPath, args: [cli.replace('app.asar', 'app.asar.unpacked')], env };
+  return { command: process.execPath, args: [cli], env };
 }
 
 function asGatewayError(error: unknown): never {

@@ -4,6 +4,7 @@ import { serverHandlers } from './servers.js';
 import { presetHandlers } from './presets.js';
 import { configHandlers } from './config.js';
 import { metricsHandlers } from './metrics.js';
+import { tokenHandlers } from './tokens.js';
 import { toolHandlers } from './tools.js';
 import { clientHandlers } from './clients.js';
 
@@ -31,6 +32,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
     ...presetHandlers(ctx),
     ...configHandlers(ctx),
     ...metricsHandlers(ctx),
+    ...tokenHandlers(ctx),
     ...toolHandlers(ctx),
     ...clientHandlers(ctx),
   };
