@@ -118,6 +118,23 @@ describe('access matrix: visibility × token × origin × host', () => {
     expect((await initialize(url, { ...auth, host: `localhost:${port}` })).status).toBe(expected);
   });
 
+  it('keeps an audit log of admin changes and refused requests, without secrets', async () => {
+    const { items } = await gw.api<{ items: Array<{ actor: string; action: string; target: string | null; outcome: string; detail: Record<string, unknown> | null }> }>(
+      'audit.list',
+      { limit: 500 },
+    );
+    const actions = items.map((item) => item.action);
+    expect(actions).toContain('config.apply');
+    expect(actions).toContain('tokens.create');
+    expect(items.some((item) => item.action === 'tokens.revoke' && item.outcome === 'ok' && item.target?.startsWith('token:'))).toBe(true);
+    const denied = items.filter((item) => item.action === 'access.denied');
+    expect(denied.some((item) => item.detail?.status === 401 && item.target === 'preset:priv')).toBe(true);
+    expect(denied.some((item) => item.detail?.status === 403 && item.target === 'preset:inv')).toBe(true);
+    expect(denied.some((item) => item.detail?.status === 403 && /Host|Origin/.test(String(item.detail?.reason)))).toBe(true);
+    const text = JSON.stringify(items);
+    for (const token of Object.values(tokens)) if (token) expect(text).not.toContain(token);
+  });
+
   it('lists tokens without ever showing them, and records use', async () => {
     const listed = await gw.api<{ items: Array<Record<string, unknown>> }>('tokens.list');
     expect(listed.items.length).toBe(8);

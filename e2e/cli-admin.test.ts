@@ -270,7 +270,7 @@ describe('mcp-gateway apply / import / presets / servers against a running gatew
       const client = await connectClient(`${gw.url}/mcp/mine`);
       try {
         expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([
-          ...['add', 'crash', 'echo', 'elicit', 'log', 'progress', 'sample', 'slow'].map((tool) => `ex-fx__${tool}`),
+          ...['add', 'crash', 'echo', 'elicit', 'log', 'progress', 'roots', 'sample', 'slow'].map((tool) => `ex-fx__${tool}`),
           'fx__echo',
         ]);
       } finally {

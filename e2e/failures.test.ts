@@ -60,7 +60,7 @@ describe('failure behaviour: crashes, hangs, flapping, thundering herds', () => 
       expect(textOf(await client.callTool({ name: 'fx__echo', arguments: { text: `after${i}` } }))).toBe(`after${i}`);
       await client.close();
     }
-    expect(ok).toBeGreaterThan(100);
+    expect(ok).toBeGreaterThan(50);
     // While the server restarts its calls fail fast, and every error names the server.
     expect([...failures].filter((message) => !/"fx"|fx__echo|upstream/.test(message))).toEqual([]);
   });

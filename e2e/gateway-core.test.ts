@@ -92,6 +92,23 @@ describe('gateway core: a real client through the real CLI to real upstreams', (
     expect(textOf(await client.callTool({ name: 'fx__elicit', arguments: { question: 'why?' } }))).toBe('elicited: accept {"answer":"42"}');
   });
 
+  it('routes roots/list back to the calling client', async () => {
+    expect(textOf(await client.callTool({ name: 'fx__roots', arguments: {} }))).toBe('[{"uri":"file:///work/project","name":"project"}]');
+  });
+
+  it('refuses an empty prefix that would make two servers’ tools collide, naming both', async () => {
+    await gw.api('servers.create', { name: 'fx2', spec: { command: process.execPath, args: [fixturePath, 'stdio'] } });
+    await expect(
+      gw.api('presets.create', { slug: 'clash', spec: { servers: { fx: { prefix: '' }, fx2: { prefix: '' } } } }),
+    ).rejects.toThrow(/conflict.*"fx".*"fx2"/);
+    await gw.api('presets.create', { slug: 'clash', spec: { servers: { fx: { prefix: '' }, fx2: { prefix: 'two' } } } });
+    const clash = await connectClient(`${gw.url}/mcp/clash`);
+    const names = (await clash.listTools()).tools.map((tool) => tool.name);
+    expect(names).toContain('echo');
+    expect(names).toContain('two__echo');
+    await clash.close();
+  });
+
   it('forwards client cancellation upstream', async () => {
     const controller = new AbortController();
     const call = client.callTool({ name: 'fx__slow', arguments: { ms: 5_000 } }, undefined, { signal: controller.signal, timeout: 10_000 });

@@ -8,7 +8,7 @@ import { startGateway, removeDir, type GatewayProcess } from '../support/gateway
 import { fixturePath } from '../support/paths.js';
 import { freePort, startProcess, stopProcess } from '../support/processes.js';
 import { LeanSession, keepAliveAgent } from './lean-client.js';
-import { runLoad, rssMb, type LoadResult } from './stats.js';
+import { dbChildRssMb, runLoad, rssMb, type LoadResult } from './stats.js';
 
 const FILLER_TOOLS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -79,6 +79,7 @@ export async function runProxyBench(): Promise<void> {
     const listBytes = JSON.stringify((await probe!.rpc('tools/list')).result).length;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleRss = rssMb(gw.proc.pid ?? 0);
+    const idleDbRss = dbChildRssMb(gw.proc.pid ?? 0);
 
     const echo = { name: 'echo', arguments: { text: 'hello' } };
     const rows: string[][] = [];
@@ -98,7 +99,9 @@ export async function runProxyBench(): Promise<void> {
       rows,
     );
     process.stdout.write(
-      `\nRSS: gateway idle ${fmt(idleRss, 0)} MB, gateway after load ${fmt(rssMb(gw.proc.pid ?? 0), 0)} MB, direct server after load ${fmt(rssMb(direct.pid ?? 0), 0)} MB\n`,
+      `\nRSS: gateway process idle ${fmt(idleRss, 0)} MB, after load ${fmt(rssMb(gw.proc.pid ?? 0), 0)} MB; ` +
+        `its embedded-database process idle ${fmt(idleDbRss, 0)} MB, after load ${fmt(dbChildRssMb(gw.proc.pid ?? 0), 0)} MB; ` +
+        `direct server after load ${fmt(rssMb(direct.pid ?? 0), 0)} MB\n`,
     );
   } finally {
     await gw?.stop();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface LoadResult {
@@ -59,6 +60,17 @@ export function rssMb(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+) kB/.exec(status);
     return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** RSS of the gateway's embedded-database child process (PGlite runs out of the gateway process). */
+export function dbChildRssMb(gatewayPid: number): number {
+  try {
+    const out = execFileSync('pgrep', ['-P', String(gatewayPid), '-f', 'pglite-worker'], { encoding: 'utf8' }).trim();
+    const pid = Number(out.split('\n')[0]);
+    return Number.isFinite(pid) && pid > 0 ? rssMb(pid) : Number.NaN;
   } catch {
     return Number.NaN;
   }

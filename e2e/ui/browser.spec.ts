@@ -71,7 +71,7 @@ test('adds a stdio server and sees it become ready', async () => {
   await page.getByRole('button', { name: 'Add server' }).click();
   await expect(page).toHaveURL(/\/servers\/fx$/);
   await expect(page.locator('.badge[data-state="ready"]').first()).toBeVisible();
-  await expect(page.getByText('8 tools', { exact: true }).first()).toBeVisible();
+  await expect(page.getByText('9 tools', { exact: true }).first()).toBeVisible();
   await screenshot(page, 'server-detail');
   await nav('Servers').click();
   await expect(page.getByTestId('server-fx')).toContainText('Ready');
@@ -89,7 +89,7 @@ test('creates a preset, and a tool switched off leaves an MCP client’s tools/l
   await page.getByLabel('Server to add').selectOption('fx');
   await page.getByRole('button', { name: 'Add to preset' }).click();
   await expect(page.getByTestId('tool-echo')).toBeVisible();
-  await expect(page.getByTestId('tool-stats')).toContainText('8 tools exposed');
+  await expect(page.getByTestId('tool-stats')).toContainText('9 tools exposed');
   await expect(page.getByTestId('preset-url')).toHaveText(`${gw.url}/mcp/dev`);
 
   client = await connectClient(`${gw.url}/mcp/dev`);
@@ -98,7 +98,7 @@ test('creates a preset, and a tool switched off leaves an MCP client’s tools/l
   expect(before).toContain('fx__echo');
 
   await page.getByLabel('Allow add').uncheck();
-  await expect(page.getByTestId('tool-stats')).toContainText('7 tools exposed');
+  await expect(page.getByTestId('tool-stats')).toContainText('8 tools exposed');
   await expect(page.getByTestId('tool-add')).toContainText('hidden');
   await expect
     .poll(async () => (await client!.listTools()).tools.map((t) => t.name), { timeout: 10_000 })

@@ -94,7 +94,7 @@ test('adds a server, builds a preset and calls a tool over IPC with live status'
   await page.getByRole('button', { name: 'Create preset' }).click();
   await page.getByLabel('Server to add').selectOption('fx');
   await page.getByRole('button', { name: 'Add to preset' }).click();
-  await expect(page.getByTestId('tool-stats')).toContainText('8 tools exposed');
+  await expect(page.getByTestId('tool-stats')).toContainText('9 tools exposed');
 
   await nav('Playground').click();
   await page.getByRole('button', { name: /fx__echo/ }).click();

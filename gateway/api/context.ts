@@ -20,4 +20,5 @@ export interface ApiContext {
   defaultTimeoutMs: number;
   /** Clears cached token verdicts (revocation takes effect on the next request). */
   access: { invalidate(tokenId: string): void };
+  audit: { flush(): Promise<void> };
 }

@@ -22,6 +22,10 @@ export interface GatewayFlags {
   dataDir?: string | undefined;
   /** Path of the declarative config file (`serve --config`). */
   config?: string | undefined;
+  /** Team mode (`serve --database-url/--read-replica-url/--redis-url`). */
+  databaseUrl?: string | undefined;
+  readReplicaUrl?: string | undefined;
+  redisUrl?: string | undefined;
 }
 
 export interface LoadGatewayConfigOptions {
@@ -76,6 +80,9 @@ function settingsFromEnv(env: Env, cwd: string): SettingsLayer {
     port: port === undefined ? undefined : parsePort(port, 'MCP_GATEWAY_PORT'),
     host,
     dataDir: dataDir === undefined ? undefined : resolvePath(cwd, dataDir),
+    databaseUrl: nonEmpty(env['MCP_GATEWAY_DATABASE_URL']),
+    readReplicaUrl: nonEmpty(env['MCP_GATEWAY_READ_REPLICA_URL']),
+    redisUrl: nonEmpty(env['MCP_GATEWAY_REDIS_URL']),
   };
 }
 
@@ -86,6 +93,9 @@ function settingsFromFlags(flags: GatewayFlags, cwd: string): SettingsLayer {
     port: port === undefined ? undefined : parsePort(String(port), '--port'),
     host: nonEmpty(flags.host),
     dataDir: dataDir === undefined ? undefined : resolvePath(cwd, dataDir),
+    databaseUrl: nonEmpty(flags.databaseUrl),
+    readReplicaUrl: nonEmpty(flags.readReplicaUrl),
+    redisUrl: nonEmpty(flags.redisUrl),
   };
 }
 

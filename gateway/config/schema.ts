@@ -43,6 +43,8 @@ export const gatewayConfigSchema = z.object({
   /** Extra Host names (besides loopback) and Origins accepted; DNS rebinding and cross-site guards. */
   allowedHosts: z.array(z.string()).default([]),
   allowedOrigins: z.array(z.string()).default([]),
+  /** Where the embedded database runs: a child process (default: its memory and crashes stay out of the gateway) or a worker thread. */
+  dbIsolation: z.enum(['process', 'thread']).default('process'),
   /** Hostile-input limits. */
   maxJsonDepth: z.number().int().positive().default(64),
   maxToolInputBytes: z.number().int().positive().default(1024 * 1024),
@@ -53,6 +55,20 @@ export const gatewayConfigSchema = z.object({
   rateLimitBurst: z.number().int().positive().default(400),
   /** Concurrent sessions one token may hold. */
   maxSessionsPerToken: z.number().int().positive().default(100),
+  /** Team mode: a real PostgreSQL (15+) instead of the embedded PGlite (postgres://…). */
+  databaseUrl: z.string().nullable().default(null),
+  /** Team mode: a read replica for lag-tolerant reads (metrics queries). */
+  readReplicaUrl: z.string().nullable().default(null),
+  /** node-postgres pool: size, idle timeout and connect timeout. */
+  dbPoolMax: z.number().int().positive().default(10),
+  dbIdleTimeoutMs: z.number().int().min(0).default(30_000),
+  dbConnectTimeoutMs: z.number().int().positive().default(5_000),
+  /** Team mode: Redis (7+) for cross-instance invalidation and shared rate limits (redis://…). */
+  redisUrl: z.string().nullable().default(null),
+  /** Prefix of every Redis key and channel: one per cluster of gateways sharing a database. */
+  redisKeyPrefix: z.string().min(1).default('mcpgw:'),
+  /** While Redis is unreachable, presets and servers changed in the database are polled this often (ms). */
+  resyncPollMs: z.number().int().positive().default(2_000),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

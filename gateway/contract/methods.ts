@@ -163,6 +163,26 @@ export const methods = {
   },
   'tokens.list': { input: z.object({}), output: z.object({ items: z.array(accessTokenSchema) }) },
   'tokens.revoke': { input: z.object({ id: z.uuid() }), output: accessTokenSchema },
+  'audit.list': {
+    input: z.object({
+      limit: z.number().int().min(1).max(500).optional(),
+      beforeId: z.number().int().positive().optional(),
+      action: z.string().max(100).optional(),
+    }),
+    output: z.object({
+      items: z.array(
+        z.object({
+          id: z.number().int(),
+          ts: z.string(),
+          actor: z.string(),
+          action: z.string(),
+          target: z.string().nullable(),
+          outcome: z.enum(['ok', 'denied', 'error']),
+          detail: z.record(z.string(), z.unknown()).nullable(),
+        }),
+      ),
+    }),
+  },
   'cache.stats': {
     input: z.object({}),
     output: z.object({ views: cacheStatsSchema }),

@@ -127,6 +127,7 @@ export const metricsStatsSchema = z.object({
 });
 
 export const timeseriesSchema = z.object({
+  /** The span covered: every point is a whole bin, so this is `from`/`to` rounded out to the step. */
   from: z.string(),
   to: z.string(),
   stepSeconds: z.number().int(),
@@ -152,7 +153,7 @@ export const errorBreakdownSchema = z.object({
     errorRate: z.number(),
   }),
   rows: z.array(metricsStatsSchema.extend({ key: z.string() })),
-  /** Failed calls the messages were counted over: the range's most recent ones (at most 10,000). */
+  /** Failed calls the messages were counted over: the range's most recent ones (at most 2,000). */
   messagesSampled: z.number().int(),
   messages: z.array(
     z.object({

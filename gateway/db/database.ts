@@ -1,3 +1,4 @@
+import type { DbIsolation } from './db-channel.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import type { Logger } from 'drizzle-orm/logger';
@@ -11,12 +12,15 @@ import { createMetricsQueries, type MetricsQueries } from './repositories/metric
 import { createPartitionsRepository, type PartitionsRepository } from './repositories/partitions.js';
 import { createRollupsRepository, type RollupsRepository } from './repositories/rollups.js';
 import { createPresetsRepository, type PresetsRepository } from './repositories/presets.js';
+import { createAuditRepository, type AuditRepository } from './repositories/audit.js';
 import { createTokensRepository, type TokensRepository } from './repositories/tokens.js';
 import { createServersRepository, type ServersRepository } from './repositories/servers.js';
 import { schema } from './schema.js';
 import { PgliteWorkerClient } from './worker-client.js';
 
 export interface OpenDatabaseOptions {
+  /** Where PGlite runs: a child process (default) or a worker thread. Either way, off the event loop. */
+  isolation?: DbIsolation;
   /** The gateway's data folder (PGlite files go to `<dataDir>/db`); null: in-memory. */
   dataDir: string | null;
   /** 32 bytes sealing server env/headers at rest (see loadOrCreateSecretKey). */
@@ -44,6 +48,7 @@ export interface Database {
   readonly presets: PresetsRepository;
   readonly metrics: MetricsRepository;
   readonly tokens: TokensRepository;
+  readonly audit: AuditRepository;
   /** Hourly/daily rollups of metrics_events (the watermark, late window, compaction). */
   readonly rollups: RollupsRepository;
   /** p50/p95/p99, counts and error rates over any range/step, from rollups and raw rows. */
@@ -65,10 +70,13 @@ export interface Database {
 
 /** Opens (creating and migrating on first use) the embedded database in a worker thread. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  const { client, openMs, migrateMs } = await PgliteWorkerClient.start({
-    pgDataDir: opts.dataDir === null ? null : join(opts.dataDir, 'db'),
-    migrationsFolder: opts.migrationsFolder ?? findMigrationsFolder(),
-  });
+  const { client, openMs, migrateMs } = await PgliteWorkerClient.start(
+    {
+      pgDataDir: opts.dataDir === null ? null : join(opts.dataDir, 'db'),
+      migrationsFolder: opts.migrationsFolder ?? findMigrationsFolder(),
+    },
+    opts.isolation ?? 'process',
+  );
 
   // Queries of the root db issued from inside transaction(fn) would wait for that transaction
   // to end: a deadlock. The async context lets us fail them loudly instead.
@@ -139,6 +147,7 @@ export function assembleDatabase(
     presets: createPresetsRepository(runner),
     metrics: createMetricsRepository(db),
     tokens: createTokensRepository(db),
+    audit: createAuditRepository(db),
     rollups: createRollupsRepository(runner),
     metricsQueries: createMetricsQueries(db),
     partitions,

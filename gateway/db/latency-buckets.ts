@@ -91,9 +91,18 @@ export class LatencyHistogram {
 
   /** Adds the entries of a stored histogram (bytea bytes, any order, repeats allowed). */
   addEncoded(bytes: Uint8Array): void {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const end = bytes.byteLength - (bytes.byteLength % ENTRY_BYTES);
-    for (let at = 0; at < end; at += ENTRY_BYTES) this.addToBucket(view.getUint16(at), view.getInt32(at + 2));
+    const counts = this.counts;
+    const end = bytes.length - (bytes.length % ENTRY_BYTES);
+    let total = 0;
+    for (let at = 0; at < end; at += ENTRY_BYTES) {
+      const bucket = Math.min((bytes[at]! << 8) | bytes[at + 1]!, LATENCY_OVERFLOW_BUCKET);
+      const count = (bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!;
+      if (count > 0) {
+        counts[bucket]! += count;
+        total += count;
+      }
+    }
+    this.total += total;
   }
 
   /** Adds a hex-encoded stored histogram (what `encode(histogram, 'hex')` returns). */

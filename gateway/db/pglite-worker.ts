@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { DB_INIT_ENV } from './db-channel.js';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
@@ -37,9 +38,9 @@ interface OpenTransaction {
 }
 
 async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('pglite-worker must run in a worker thread');
-  const init = workerData as WorkerInit;
+  const port = parentPort ?? childProcessPort();
+  if (!port) throw new Error('pglite-worker runs in a worker thread or a forked child process');
+  const init = (parentPort ? workerData : JSON.parse(process.env[DB_INIT_ENV] ?? 'null')) as WorkerInit;
   const emit = (event: WorkerEvent) => port.postMessage(event);
 
   let pg: PGlite;
@@ -127,6 +128,24 @@ async function main(): Promise<void> {
     );
   });
   emit({ type: 'ready', openMs: t1 - t0, migrateMs: t2 - t1 });
+}
+
+interface Port {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (request: WorkerRequest) => void): void;
+}
+
+/** In a forked child: messages over the IPC channel; the gateway going away ends the child. */
+function childProcessPort(): Port | null {
+  const send = process.send?.bind(process);
+  if (!send) return null;
+  process.on('disconnect', () => process.exit(0));
+  return {
+    postMessage: (message) => {
+      if (process.connected) send(message);
+    },
+    on: (_event, listener) => void process.on('message', listener as (message: unknown) => void),
+  };
 }
 
 void main();

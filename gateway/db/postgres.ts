@@ -6,6 +6,7 @@ import pg from 'pg';
 import { assembleDatabase, statementKind, type Database, type QueryObserver } from './database.js';
 import type { Db } from './executor.js';
 import { findMigrationsFolder } from './migrations-folder.js';
+import { createMetricsQueries } from './repositories/metrics-queries.js';
 import { schema } from './schema.js';
 
 /**
@@ -18,22 +19,37 @@ export interface OpenPostgresOptions {
   migrationsFolder?: string;
   /** Pool size (default 4). */
   maxConnections?: number;
+  /** Idle pool connections are closed after this long (ms; node-postgres default 10 s; 0: never). */
+  idleTimeoutMs?: number;
+  /** A new connection that is not up within this long fails the query (ms; default: no limit). */
+  connectTimeoutMs?: number;
+  /** A read replica: lag-tolerant reads (metrics queries) go there. */
+  replicaConnectionString?: string | null;
   logger?: Logger;
   onQuery?: QueryObserver;
 }
 
 export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.maxConnections ?? 4 });
+  const poolConfig = (connectionString: string): pg.PoolConfig => ({
+    connectionString,
+    max: opts.maxConnections ?? 4,
+    ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMillis: opts.idleTimeoutMs }),
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: opts.connectTimeoutMs }),
+  });
+  const pool = new pg.Pool(poolConfig(opts.connectionString));
   pool.on('error', () => undefined); // an idle client's connection dropped: the next query reconnects
   if (opts.onQuery) instrumentPool(pool, opts.onQuery);
+  const replica = opts.replicaConnectionString ? new pg.Pool(poolConfig(opts.replicaConnectionString)) : null;
+  replica?.on('error', () => undefined);
+  if (replica && opts.onQuery) instrumentPool(replica, opts.onQuery);
   try {
     const db = drizzle(pool, { schema, ...(opts.logger ? { logger: opts.logger } : {}) }) as unknown as Db;
     const t0 = performance.now();
     await pool.query('select 1');
     const t1 = performance.now();
-    await migrate(drizzle(pool), { migrationsFolder: opts.migrationsFolder ?? findMigrationsFolder() });
+    await migrateLocked(pool, opts.migrationsFolder ?? findMigrationsFolder());
     const t2 = performance.now();
-    return assembleDatabase(
+    const database = assembleDatabase(
       { db, transaction: (fn) => db.transaction((tx) => fn(tx as unknown as Db)) },
       {
         secretKey: opts.secretKey,
@@ -43,12 +59,40 @@ export async function openPostgresDatabase(opts: OpenPostgresOptions): Promise<D
           await pool.query('select 1');
           return performance.now() - started;
         },
-        close: () => pool.end(),
+        close: async () => {
+          await replica?.end().catch(() => undefined);
+          await pool.end();
+        },
       },
     );
+    if (!replica) return database;
+    const replicaDb = drizzle(replica, { schema, ...(opts.logger ? { logger: opts.logger } : {}) }) as unknown as Db;
+    return { ...database, metricsQueries: createMetricsQueries(replicaDb) };
   } catch (error) {
+    await replica?.end().catch(() => undefined);
     await pool.end().catch(() => undefined);
     throw error;
+  }
+}
+
+/** Key of the advisory lock that serialises migrations of gateways starting together on one database. */
+const MIGRATION_LOCK_KEY = 0x6d637067; // 'mcpg'
+
+/**
+ * Applies migrations while holding a session advisory lock, so several instances starting at
+ * once migrate one after the other (the later ones find nothing left to do).
+ */
+async function migrateLocked(pool: pg.Pool, migrationsFolder: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migrate(drizzle(client), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
   }
 }
 

@@ -110,3 +110,16 @@ export interface AccessTokenRecord {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
 }
+
+export interface AuditEntry {
+  ts?: Date;
+  actor: string;
+  action: string;
+  target: string | null;
+  outcome: 'ok' | 'denied' | 'error';
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  id: number;
+}

@@ -220,7 +220,25 @@ export const metricsRollupState = pgTable('metrics_rollup_state', {
   updatedAt: tsCol('updated_at').notNull().defaultNow(),
 });
 
+/** Who did what: admin changes, token use, refused requests. Append-only. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ts: tsCol('ts').notNull().defaultNow(),
+    /** "admin", "token:<id>" or "anonymous". */
+    actor: text('actor').notNull(),
+    /** An admin method (servers.create…), "token.used" or "access.denied". */
+    action: text('action').notNull(),
+    target: text('target'),
+    outcome: text('outcome').$type<'ok' | 'denied' | 'error'>().notNull(),
+    detail: jsonb('detail').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_ts_idx').on(t.ts.desc()), index('audit_log_action_ts_idx').on(t.action, t.ts.desc())],
+);
+
 export const schema = {
+  auditLog,
   mcpServers,
   presets,
   presetServers,

@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
 import { initdbIfNeeded } from './initdb-child.js';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { openDbChannel, type DbChannel, type DbIsolation } from './db-channel.js';
 import type {
   QueryMethod,
   SerializedDbError,
@@ -36,7 +33,7 @@ export class PgliteWorkerClient {
   private nextId = 0;
   private failure: Error | null = null;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(private readonly worker: DbChannel) {
     worker.on('message', (msg: WorkerResponse | WorkerEvent) => {
       if (!('id' in msg)) return;
       const p = this.pending.get(msg.id);
@@ -50,9 +47,12 @@ export class PgliteWorkerClient {
   }
 
   /** Starts the worker and waits until the database is open and migrated. */
-  static async start(init: WorkerInit): Promise<{ client: PgliteWorkerClient; openMs: number; migrateMs: number }> {
+  static async start(
+    init: WorkerInit,
+    isolation: DbIsolation = 'process',
+  ): Promise<{ client: PgliteWorkerClient; openMs: number; migrateMs: number }> {
     if (init.pgDataDir !== null) await initdbIfNeeded(init.pgDataDir);
-    const worker = spawnWorker(init);
+    const worker = openDbChannel(init, isolation);
     const ready = await new Promise<WorkerEvent & { type: 'ready' }>((resolve, reject) => {
       const onMessage = (msg: WorkerEvent | WorkerResponse) => {
         if (!('type' in msg)) return;
@@ -61,7 +61,7 @@ export class PgliteWorkerClient {
         else reject(new DbError({ ...msg.error, message: `cannot open the database: ${msg.error.message}` }));
       };
       const onError = (err: Error) => (cleanup(), reject(err));
-      const onExit = (code: number) => (cleanup(), reject(new Error(`database worker exited during start (code ${code})`)));
+      const onExit = (code: number | null) => (cleanup(), reject(new Error(`database worker exited during start (code ${code})`)));
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -125,13 +125,3 @@ export class PgliteWorkerClient {
  * is too: on Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module
  * (ERR_UNKNOWN_FILE_EXTENSION), so a tiny eval'd bootstrap registers tsx, then imports it.
  */
-function spawnWorker(init: WorkerInit): Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./pglite-worker.js', import.meta.url), { workerData: init });
-  }
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const tsxApi = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const entry = new URL('./pglite-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}

@@ -7,6 +7,7 @@ import { presetsListCommand, presetsShowCommand } from './cli/presets.js';
 import { serveCommand } from './cli/serve.js';
 import { serversListCommand, serversRestartCommand, serversShowCommand } from './cli/servers.js';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './cli/tokens.js';
+import { auditListCommand } from './cli/audit.js';
 import { statusCommand } from './cli/status.js';
 import { packageVersion } from './package-info.js';
 
@@ -30,12 +31,14 @@ const commands: readonly CommandSpec[] = [
   tokensCreateCommand,
   tokensListCommand,
   tokensRevokeCommand,
+  auditListCommand,
 ];
 
 const groups: Record<string, string> = {
   presets: 'Inspect presets.',
   servers: 'Inspect and restart upstream servers.',
   tokens: 'Create, list and revoke access tokens for private and invite-only presets.',
+  audit: 'Read the audit log.',
 };
 
 export type { CliIo } from './cli/io.js';

@@ -4,9 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../contract/index.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { openDatabase, type Database } from '../db/database.js';
+import { openPostgresDatabase } from '../db/postgres.js';
+import { RedisSync } from '../sync/redis-sync.js';
+import { databaseAwareDispatch, invalidationTarget, publishingContext } from '../sync/publishing.js';
 import { loadOrCreateSecretKey } from '../db/secret-box.js';
-import { LOCAL_OWNER_ID } from '../db/records.js';
+import { LOCAL_OWNER_ID, type PresetWithServers } from '../db/records.js';
 import { createDispatcher, type Dispatch } from '../api/dispatcher.js';
+import { AuditTrail, auditedDispatch } from '../api/audit-trail.js';
 import { createHandlers } from '../api/handlers/index.js';
 import type { ApiContext } from '../api/context.js';
 import { EventHub } from '../http/event-hub.js';
@@ -38,6 +42,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** Key that encrypts upstream secrets at rest (default: <dataDir>/secret.key, mode 0600). The desktop app passes one kept by Electron safeStorage. */
   secretKey?: Buffer;
+  /** Admin token to use instead of <dataDir>/admin-token (team mode: every instance shares one). */
+  adminToken?: string;
 }
 
 /** How long start waits for upstream servers before listening anyway (they join the views when ready). */
@@ -52,13 +58,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const version = packageVersion();
   const dataDir = config.dataDir;
   if (dataDir) await ensureDataDir(dataDir);
-  const adminToken = dataDir ? await loadOrCreateAdminToken(dataDir) : randomBytes(32).toString('hex');
+  const adminToken = options.adminToken ?? (dataDir ? await loadOrCreateAdminToken(dataDir) : randomBytes(32).toString('hex'));
   const metrics = new GatewayMetrics({ maxToolLabelSets: config.metricsMaxLabelSets });
-  const db: Database = await openDatabase({
-    dataDir,
-    secretKey: options.secretKey ?? loadOrCreateSecretKey(dataDir),
-    onQuery: (op, ms, ok) => metrics.observeDbQuery(op, ms, ok),
-  });
+  const secretKey = options.secretKey ?? loadOrCreateSecretKey(dataDir);
+  const onQuery = (op: string, ms: number, ok: boolean): void => metrics.observeDbQuery(op, ms, ok);
+  // Team mode: a shared PostgreSQL (no PGlite); otherwise the embedded database in the data dir.
+  const db: Database = config.databaseUrl
+    ? await openPostgresDatabase({
+        connectionString: config.databaseUrl,
+        replicaConnectionString: config.readReplicaUrl,
+        maxConnections: config.dbPoolMax,
+        idleTimeoutMs: config.dbIdleTimeoutMs,
+        connectTimeoutMs: config.dbConnectTimeoutMs,
+        secretKey,
+        onQuery,
+      })
+    : await openDatabase({ dataDir, secretKey, onQuery, isolation: config.dbIsolation });
   const disposers: Array<() => Promise<void> | void> = [() => db.close()];
   const stopAll = async (): Promise<void> => {
     for (const dispose of disposers.splice(0).reverse()) {
@@ -124,11 +139,13 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     recorder.start();
     disposers.push(() => recorder.stop());
 
+    // Team mode: preset records through the shared Redis tier (set once Redis sync is built).
+    let sharedPresets: ((slug: string) => Promise<PresetWithServers | null>) | null = null;
     const sessions = new SessionStore();
     disposers.push(() => sessions.closeAll());
     const registry = new PresetRegistry(
       pool,
-      (slug) => db.presets.findBySlugWithServers(slug),
+      (slug) => (sharedPresets ? sharedPresets(slug) : db.presets.findBySlugWithServers(slug)),
       { defaultTimeoutMs: config.defaultToolTimeoutMs, maxToolSchemaBytes: config.maxToolSchemaBytes, log },
       { ...defaultRegistryCacheOptions, maxEntries: config.cacheMaxEntries, maxBytes: config.cacheMaxBytes },
       (slug) => sessions.hasSlug(slug),
@@ -153,7 +170,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       names: () => db.metricsQueries.names(),
     });
 
-    const access = new PresetAccess(db.tokens, adminToken, LOCAL_OWNER_ID);
+    const audit = new AuditTrail(db.audit, log);
+    disposers.push(() => audit.stop());
+    const access = new PresetAccess(
+      db.tokens,
+      adminToken,
+      LOCAL_OWNER_ID,
+      (denied) =>
+        audit.record({
+          actor: denied.tokenId ? `token:${denied.tokenId}` : 'anonymous',
+          action: 'access.denied',
+          target: `preset:${denied.slug}`,
+          outcome: 'denied',
+          detail: { status: denied.status, reason: denied.reason },
+        }),
+      (ids) => {
+        for (const id of ids) audit.record({ actor: `token:${id}`, action: 'token.used', target: null, outcome: 'ok', detail: null });
+      },
+    );
     disposers.push(() => access.stop());
     let baseUrl = `http://${config.host}:${config.port}`;
     const ctx: ApiContext = {
@@ -169,8 +203,34 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       version,
       defaultTimeoutMs: config.defaultToolTimeoutMs,
       access,
+      audit,
     };
-    const dispatch = createDispatcher(createHandlers(ctx), log);
+    const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
+    // Team mode: admin writes are published to the other instances, which reload what changed.
+    const sync = config.redisUrl
+      ? new RedisSync({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          db,
+          ownerId: LOCAL_OWNER_ID,
+          target: invalidationTarget(ctx),
+          localLimiter: limiter,
+          rateLimitPerSecond: config.rateLimitPerSecond,
+          rateLimitBurst: config.rateLimitBurst,
+          resyncPollMs: config.resyncPollMs,
+          log,
+        })
+      : null;
+    if (sync) disposers.push(() => sync.stop());
+    if (sync) sharedPresets = (slug) => sync.cachedPreset(slug, (s) => db.presets.findBySlugWithServers(s));
+    const handlers = createHandlers(sync ? publishingContext(ctx, sync) : ctx);
+    const baseDispatch = createDispatcher(handlers, log);
+    const dispatch = auditedDispatch(
+      config.databaseUrl ? databaseAwareDispatch(baseDispatch, db, config.dbConnectTimeoutMs) : baseDispatch,
+      audit,
+      'admin',
+    );
+    await sync?.start();
 
     const servers = await db.servers.list(LOCAL_OWNER_ID);
     const starting = Promise.all(servers.map((server) => pool.upsert(server)));
@@ -182,14 +242,20 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       if (!result.ok) throw new GatewayError(result.error.code, `--config ${config.configFile}: ${result.error.message}`);
     }
 
-    const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
+    const take = sync ? (key: string) => sync.take(key) : (key: string) => limiter.take(key);
     const http = createHttpServer({
       mcp: {
         registry,
         sessions,
         recorder,
         serverInfo: { name: 'mcp-gateway', version },
-        authorize: async (view, req) => (await access.authorize(view, req)) ?? rateLimited(limiter, req),
+        authorize: async (view, req) => {
+          const denied = (await access.authorize(view, req)) ?? (await rateLimited(take, req));
+          if (denied?.status === 429) {
+            audit.record({ actor: `token-hash:${principalOf(req) ?? '-'}`, action: 'access.denied', target: `preset:${view.preset.slug}`, outcome: 'denied', detail: { status: 429 } });
+          }
+          return denied;
+        },
         limits: {
           maxJsonDepth: config.maxJsonDepth,
           maxToolInputBytes: config.maxToolInputBytes,
@@ -204,6 +270,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,
       ready: () => readiness(pool, db),
+      onRefused: (refusal) =>
+        audit.record({ actor: 'anonymous', action: 'access.denied', target: refusal.path, outcome: 'denied', detail: { status: refusal.status, reason: refusal.reason } }),
       metricsText: () => metrics.text(),
       log,
     });
@@ -241,10 +309,10 @@ function principalOf(req: IncomingMessage): string | null {
 }
 
 /** Calls per second per token; anonymous local clients of public presets are not limited. */
-function rateLimited(limiter: RateLimiter, req: IncomingMessage) {
+async function rateLimited(take: (key: string) => number | Promise<number>, req: IncomingMessage) {
   const principal = principalOf(req);
   if (!principal) return null;
-  const retryAfter = limiter.take(principal);
+  const retryAfter = await take(principal);
   if (retryAfter === 0) return null;
   return {
     status: 429,

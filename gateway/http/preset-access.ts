@@ -38,6 +38,8 @@ export class PresetAccess {
     private readonly adminToken: string,
     private readonly ownerId: string,
     private readonly onDenied: (event: DeniedEvent) => void = () => undefined,
+    /** Token ids used since the last report (every 30 s). */
+    private readonly onUsed: (tokenIds: string[]) => void = () => undefined,
   ) {
     this.timer = setInterval(() => void this.flushUsage(), USAGE_FLUSH_MS);
     this.timer.unref();
@@ -96,6 +98,7 @@ export class PresetAccess {
     if (this.used.size === 0) return;
     const ids = [...this.used];
     this.used.clear();
+    this.onUsed(ids);
     await this.tokens.touch(ids, new Date()).catch(() => undefined);
   }
 

@@ -18,6 +18,8 @@ export interface HttpAppOptions {
   allowedOrigins?: string[];
   ready(): Promise<{ ok: boolean; detail: unknown }>;
   log(line: string): void;
+  /** Requests refused before any route (Host/Origin guard, admin token): for the audit log. */
+  onRefused?: (refusal: { path: string; status: number; reason: string }) => void;
   /** Folder of the built UI served for other GET requests (default: renderer/dist); null: no UI. */
   uiRoot?: string | null;
   /** The Prometheus text exposition for `GET /metrics` (404 when absent). */
@@ -40,6 +42,7 @@ export function createHttpServer(options: HttpAppOptions): Server {
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const refused = checkHostAndOrigin(req, allowedHosts, allowedOrigins);
+    if (refused) options.onRefused?.({ path: (req.url ?? '/').split('?')[0] ?? '/', status: 403, reason: refused });
     if (refused) return sendJson(res, 403, JSON.stringify({ ok: false, error: { code: 'forbidden', message: refused } }));
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
@@ -69,11 +72,17 @@ export function createHttpServer(options: HttpAppOptions): Server {
     match = API_PATH.exec(path);
     if (match && match[1] !== 'events') {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
-      if (!isAdmin(req, options.adminToken)) return unauthorized(res);
+      if (!isAdmin(req, options.adminToken)) {
+        options.onRefused?.({ path, status: 401, reason: 'admin API without a valid admin token' });
+        return unauthorized(res);
+      }
       return handleApi(options, res, match[1] ?? '', await readBody(req, options.maxBodyBytes), req.headers['accept-encoding']);
     }
     if (path === '/api/events') {
-      if (!isAdmin(req, options.adminToken)) return unauthorized(res);
+      if (!isAdmin(req, options.adminToken)) {
+        options.onRefused?.({ path, status: 401, reason: 'admin API without a valid admin token' });
+        return unauthorized(res);
+      }
       return options.events.subscribe(res);
     }
     match = SSE_PATH.exec(path);

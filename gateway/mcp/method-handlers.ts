@@ -29,6 +29,13 @@ export interface McpHandlerDeps {
   serverInfo: { name: string; version: string };
 }
 
+/** Server→client requests and the client capability each needs. */
+const CLIENT_CAPABILITY_FOR: Record<string, string | undefined> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
 type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
 const serializedLists = new WeakMap<PresetView, Partial<Record<ListKind, string>>>();
 
@@ -181,7 +188,8 @@ async function forward(
   const clientToken = meta?.progressToken;
   const origin: CallOrigin = {
     onServerRequest: (serverMethod, serverParams, signal) => {
-      const capability = serverMethod === 'sampling/createMessage' ? 'sampling' : serverMethod === 'elicitation/create' ? 'elicitation' : null;
+      const capability = CLIENT_CAPABILITY_FOR[serverMethod];
+      if (serverMethod === 'roots/list' && !session.clientCapabilities.roots) return Promise.resolve({ roots: [] });
       if (capability && !session.clientCapabilities[capability]) {
         return Promise.reject(new RpcError(JSONRPC.METHOD_NOT_FOUND, `the client does not support ${capability}`));
       }

@@ -58,6 +58,10 @@ function buildServer(fillerTools: number, name: string): McpServer {
     );
     return { content: [{ type: 'text', text: `elicited: ${result.action} ${JSON.stringify(result.content ?? {})}` }] };
   });
+  server.registerTool('roots', { description: 'Lists the client roots', inputSchema: {} }, async (_args, extra) => {
+    const result = await extra.sendRequest({ method: 'roots/list' }, z.object({ roots: z.array(z.object({ uri: z.string() }).passthrough()) }).passthrough());
+    return { content: [{ type: 'text', text: JSON.stringify(result.roots) }] };
+  });
   server.registerTool('crash', { description: 'Exits the server process', inputSchema: {} }, () => {
     setTimeout(() => process.exit(1), 5);
     return { content: [{ type: 'text', text: 'crashing' }] };

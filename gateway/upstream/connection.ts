@@ -328,8 +328,9 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
     params: Record<string, unknown> | undefined,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    if (method === 'roots/list') return Promise.resolve({ roots: [] });
     const origin = [...this.inflight].at(-1);
+    // roots/list outside any call has no client to ask: a shared server sees no roots then.
+    if (!origin && method === 'roots/list') return Promise.resolve({ roots: [] });
     if (!origin) {
       return Promise.reject(new RpcError(JSONRPC.METHOD_NOT_FOUND, `no client call is waiting on "${this.name}" to answer ${method}`));
     }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Layout } from './components/Layout.js';
 import { Toasts } from './components/ui.js';
+import { AccessScreen } from './screens/Access.js';
 import { ConnectScreen } from './screens/Connect.js';
 import { DashboardScreen } from './screens/Dashboard.js';
 import { ImportScreen } from './screens/Import.js';
@@ -34,6 +35,8 @@ function Screen({ route }: { route: Route }) {
       return <ConnectScreen slug={route.slug} />;
     case 'import':
       return <ImportScreen />;
+    case 'access':
+      return <AccessScreen />;
     case 'settings':
       return <SettingsScreen />;
   }
@@ -50,6 +53,7 @@ const TITLES: Record<Route['screen'], string> = {
   dashboard: 'Dashboard',
   connect: 'Connect',
   import: 'Import',
+  access: 'Access',
   settings: 'Settings',
 };
 

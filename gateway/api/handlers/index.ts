@@ -28,6 +28,11 @@ export function createHandlers(ctx: ApiContext): Handlers {
       };
     },
     'cache.stats': async () => ({ views: ctx.registry.stats() }),
+    'audit.list': async ({ limit, beforeId, action }) => {
+      await ctx.audit.flush(); // refusals of a moment ago should be listed
+      const rows = await ctx.db.audit.list({ limit: limit ?? 100, beforeId, action });
+      return { items: rows.map((row) => ({ ...row, ts: row.ts.toISOString() })) };
+    },
     ...serverHandlers(ctx),
     ...presetHandlers(ctx),
     ...configHandlers(ctx),

@@ -118,8 +118,8 @@ export function metricsHandlers(ctx: ApiContext): Pick<Handlers, MetricsMethods>
         eventType: input.groupBy === 'tool' || input.tool !== undefined ? 'tools/call' : undefined,
       });
       return {
-        from: from.toISOString(),
-        to: to.toISOString(),
+        from: result.from.toISOString(),
+        to: result.to.toISOString(),
         stepSeconds: result.stepSeconds,
         source: result.source,
         series: result.series.map((s) => ({ key: s.key, points: s.points.map((p) => ({ ts: p.ts.toISOString(), ...wireStats(p) })) })),

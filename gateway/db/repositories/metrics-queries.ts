@@ -82,6 +82,9 @@ export interface SeriesPoint extends MetricsStats {
 }
 
 export interface Timeseries {
+  /** The span the points cover: [first bin start, last bin end). */
+  from: Date;
+  to: Date;
   stepSeconds: number;
   source: 'raw' | 'rollups';
   series: Array<{ key: string; points: SeriesPoint[] }>;
@@ -107,12 +110,12 @@ export interface ErrorBreakdown {
 }
 
 /** Failed calls read for the message breakdown at most (the counts by group are exact, from rollups). */
-export const MESSAGE_SAMPLE = 10_000;
+export const MESSAGE_SAMPLE = 2_000;
 
 export interface MetricsQueries {
   aggregate(q: AggregateQuery): Promise<{ rows: AggregateRow[]; plan: QueryPlan }>;
   summary(q: Omit<AggregateQuery, 'stepSeconds'>): Promise<SummaryRow[]>;
-  /** Zero-filled points for every bin intersecting [from, to). */
+  /** Zero-filled points for every bin intersecting [from, to); each point covers its whole bin. */
   timeseries(q: AggregateQuery & { stepSeconds: number }): Promise<Timeseries>;
   slowest(q: MetricsFilter & { from: Date; to: Date; limit: number; by: 'p50' | 'p95' | 'p99'; minCalls: number }): Promise<SummaryRow[]>;
   errors(q: MetricsFilter & { groupBy: Exclude<MetricsGroupBy, 'none'>; from: Date; to: Date; limit: number }): Promise<ErrorBreakdown>;
@@ -299,10 +302,13 @@ export function createMetricsQueries(db: Db): MetricsQueries {
 
     async timeseries(q) {
       const stepMs = q.stepSeconds * 1000;
-      const { rows } = await aggregate(q);
+      // Every point covers its whole bin (the first and last bins are not cut at from/to), so
+      // bins of whole hours or days read only rollup rows plus the rows not rolled up yet.
       const first = floorTo(q.from.getTime(), stepMs);
+      const last = ceilTo(q.to.getTime(), stepMs);
+      const { rows } = await aggregate({ ...q, from: new Date(first), to: new Date(last) });
       const bins: number[] = [];
-      for (let t = first; t < q.to.getTime(); t += stepMs) bins.push(t);
+      for (let t = first; t < last; t += stepMs) bins.push(t);
       const byKey = new Map<string, Map<number, AggregateRow>>();
       for (const row of rows) {
         let points = byKey.get(row.key);
@@ -321,7 +327,7 @@ export function createMetricsQueries(db: Db): MetricsQueries {
           }),
         }))
         .sort((x, y) => total(y.points) - total(x.points) || (x.key < y.key ? -1 : 1));
-      return { stepSeconds: q.stepSeconds, source: stepMs % HOUR_MS === 0 ? 'rollups' : 'raw', series };
+      return { from: new Date(first), to: new Date(last), stepSeconds: q.stepSeconds, source: stepMs % HOUR_MS === 0 ? 'rollups' : 'raw', series };
     },
 
     async slowest(q) {
@@ -353,9 +359,11 @@ export function createMetricsQueries(db: Db): MetricsQueries {
         totalsRow.timeouts += r.timeouts;
         totalsRow.rejected += r.rejected;
       }
-      // Messages live only in raw rows: read the range's latest failures (newest first through the
-      // partial index on failed calls), so the cost is bounded whatever the range.
-      const messages = await executeRows<{
+      // Messages live only in raw rows: count them over the range's latest MESSAGE_SAMPLE failures.
+      // The planner will not stop a partitioned scan early, so look back in widening windows
+      // (1 h, 6 h, 1 day, 1 week, the range) through the partial index on failed calls: the cost
+      // follows the failures of the smallest window that holds the sample, whatever the range.
+      type MessageRow = {
         preset_slug: string | null;
         server_name: string | null;
         tool_name: string | null;
@@ -364,25 +372,31 @@ export function createMetricsQueries(db: Db): MetricsQueries {
         n: number | string;
         last_ms: number | string;
         sampled: number | string;
-      }>(
-        db,
-        sql`with f as materialized (
-              select preset_id, server_id, tool_name, status, error_message, ts from metrics_events
-              where status <> 'ok' and ts >= ${iso(q.from)} and ts < ${iso(q.to)} and ${filterSql(q)}
-              order by ts desc limit ${MESSAGE_SAMPLE}
-            )
-            select coalesce(p.slug, m.preset_id::text) as preset_slug, coalesce(s.name, m.server_id::text) as server_name,
-              m.tool_name, m.status, m.message, m.n, m.last_ms, (select count(*) from f) as sampled
-            from (select preset_id, server_id, tool_name, status, coalesce(left(error_message, 300), '') as message,
-                         count(*) as n, extract(epoch from max(ts)) * 1000 as last_ms
-                  from f
-                  group by 1, 2, 3, 4, 5
-                  order by n desc, last_ms desc
-                  limit ${q.limit}) m
-            left join presets p on p.id = m.preset_id
-            left join mcp_servers s on s.id = m.server_id
-            order by m.n desc, m.last_ms desc`,
-      );
+      };
+      let messages: MessageRow[] = [];
+      for (const back of [HOUR_MS, 6 * HOUR_MS, DAY_MS, 7 * DAY_MS, Number.POSITIVE_INFINITY]) {
+        const since = new Date(Math.max(q.from.getTime(), q.to.getTime() - back));
+        messages = await executeRows<MessageRow>(
+          db,
+          sql`with f as materialized (
+                select preset_id, server_id, tool_name, status, error_message, ts from metrics_events
+                where status <> 'ok' and ts >= ${iso(since)} and ts < ${iso(q.to)} and ${filterSql(q)}
+                order by ts desc limit ${MESSAGE_SAMPLE}
+              )
+              select coalesce(p.slug, m.preset_id::text) as preset_slug, coalesce(s.name, m.server_id::text) as server_name,
+                m.tool_name, m.status, m.message, m.n, m.last_ms, (select count(*) from f) as sampled
+              from (select preset_id, server_id, tool_name, status, coalesce(left(error_message, 300), '') as message,
+                           count(*) as n, extract(epoch from max(ts)) * 1000 as last_ms
+                    from f
+                    group by 1, 2, 3, 4, 5
+                    order by n desc, last_ms desc
+                    limit ${q.limit}) m
+              left join presets p on p.id = m.preset_id
+              left join mcp_servers s on s.id = m.server_id
+              order by m.n desc, m.last_ms desc`,
+        );
+        if (since.getTime() <= q.from.getTime() || Number(messages[0]?.sampled ?? 0) >= MESSAGE_SAMPLE) break;
+      }
       return {
         totals: { ...statsOf(totalsRow), avg: null, min: null, max: null },
         rows: rows.filter((r) => r.calls > r.ok).sort((x, y) => y.calls - y.ok - (x.calls - x.ok) || y.errorRate - x.errorRate),

@@ -1,4 +1,5 @@
-import { loadGatewayConfig } from '../../config/load.js';
+import path from 'node:path';
+import { loadGatewayConfig, readTextFile } from '../../config/load.js';
 import {
   acquireDataDirLock,
   adminTokenPath,
@@ -9,7 +10,7 @@ import {
 } from '../data-dir.js';
 import { dataDirOption, stringValue } from './admin.js';
 import type { CommandSpec } from './command.js';
-import { writeLine, type CreateGateway, type Gateway } from './io.js';
+import { writeLine, type Gateway } from './io.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -23,10 +24,38 @@ export const serveCommand: CommandSpec = {
       value: 'FILE',
       description: 'declarative servers/presets file, applied at start (no prune)',
     },
+    'database-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'team mode: run on this PostgreSQL 15+ (postgres://…) instead of the embedded database (env MCP_GATEWAY_DATABASE_URL)',
+    },
+    'read-replica-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'team mode: a read replica for lag-tolerant reads such as metrics (env MCP_GATEWAY_READ_REPLICA_URL)',
+    },
+    'redis-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'team mode: Redis 7+ (redis://…) for invalidation between instances and shared rate limits (env MCP_GATEWAY_REDIS_URL)',
+    },
+    'admin-token-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'admin token shared by every instance of a team gateway (env MCP_GATEWAY_ADMIN_TOKEN holds the token itself)',
+    },
+    'secret-key-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'key sealing upstream secrets, shared by every instance (32 bytes, hex or base64; env MCP_GATEWAY_SECRET_KEY, hex)',
+    },
   },
   details: `Settings precedence: defaults < the "gateway" section of --config FILE < environment < flags.
 The admin token is stored (mode 0600) in <data dir>/admin-token; other commands read it from there.
-Only one gateway can use a data dir at a time.`,
+Only one gateway can use a data dir at a time.
+Team mode (--database-url, --redis-url): several instances, each with its own data dir, share one
+database and Redis; give them all the same --admin-token-file and --secret-key-file (or env
+MCP_GATEWAY_ADMIN_TOKEN and MCP_GATEWAY_SECRET_KEY).`,
   async run({ io, values }) {
     const config = await loadGatewayConfig({
       flags: {
@@ -34,6 +63,9 @@ Only one gateway can use a data dir at a time.`,
         host: stringValue(values['host']),
         dataDir: stringValue(values['data-dir']),
         config: stringValue(values['config']),
+        databaseUrl: stringValue(values['database-url']),
+        readReplicaUrl: stringValue(values['read-replica-url']),
+        redisUrl: stringValue(values['redis-url']),
       },
       env: io.env,
       cwd: io.cwd,
@@ -66,11 +98,17 @@ Only one gateway can use a data dir at a time.`,
 
     let gateway: Gateway;
     try {
-      const token = await loadOrCreateAdminToken(dataDir);
-      const createGateway: CreateGateway = io.createGateway ?? (await import('../gateway.js')).createGateway;
-      gateway = await createGateway(config, { log: (line) => writeLine(io.stderr, line) });
+      const shared = await sharedSecrets(values, io.env, io.cwd);
+      const token = shared.adminToken ?? (await loadOrCreateAdminToken(dataDir));
+      const log = (line: string): void => writeLine(io.stderr, line);
+      if (io.createGateway) {
+        gateway = await io.createGateway(config, { log });
+      } else {
+        const createGateway = (await import('../gateway.js')).createGateway;
+        gateway = await createGateway(config, { log, ...shared });
+      }
       // The token file is how the other commands authenticate: keep it equal to what the gateway uses.
-      if (gateway.adminToken !== token) await saveAdminToken(dataDir, gateway.adminToken);
+      if (gateway.adminToken !== token || shared.adminToken !== undefined) await saveAdminToken(dataDir, gateway.adminToken);
       await writeRuntimeFile(dataDir, { url: gateway.url, pid: io.pid });
     } catch (error) {
       removeSignalHandler();
@@ -85,6 +123,7 @@ Only one gateway can use a data dir at a time.`,
       writeLine(io.stdout, `Open the UI: ${gateway.url}/#token=${encodeURIComponent(gateway.adminToken)}`);
       writeLine(io.stdout, `Data dir: ${dataDir}`);
       if (config.configFile) writeLine(io.stdout, `Config file: ${config.configFile}`);
+      if (config.databaseUrl) writeLine(io.stdout, `Team mode: PostgreSQL${config.readReplicaUrl ? ' (+ read replica)' : ''}${config.redisUrl ? ' + Redis' : ''}`);
       await new Promise<string>((resolve) => {
         signalled = resolve;
       });
@@ -102,6 +141,29 @@ Only one gateway can use a data dir at a time.`,
     return 0;
   },
 };
+
+/** Admin token and secret key shared by the instances of a team gateway (flags win over env). */
+async function sharedSecrets(
+  values: Record<string, string | boolean | undefined>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Promise<{ adminToken?: string; secretKey?: Buffer }> {
+  const out: { adminToken?: string; secretKey?: Buffer } = {};
+  const tokenFile = stringValue(values['admin-token-file']);
+  const token = tokenFile ? (await readTextFile(path.resolve(cwd, tokenFile))).trim() : env['MCP_GATEWAY_ADMIN_TOKEN']?.trim();
+  if (token !== undefined && token !== '') {
+    if (token.length < 16) throw new Error(`${tokenFile ?? 'MCP_GATEWAY_ADMIN_TOKEN'}: the admin token must be at least 16 characters`);
+    out.adminToken = token;
+  }
+  const keyFile = stringValue(values['secret-key-file']);
+  const keyText = keyFile ? (await readTextFile(path.resolve(cwd, keyFile))).trim() : env['MCP_GATEWAY_SECRET_KEY']?.trim();
+  if (keyText !== undefined && keyText !== '') {
+    const key = /^[0-9a-f]{64}$/i.test(keyText) ? Buffer.from(keyText, 'hex') : Buffer.from(keyText, 'base64');
+    if (key.length !== 32) throw new Error(`${keyFile ?? 'MCP_GATEWAY_SECRET_KEY'}: expected a 32-byte key (64 hex characters or base64)`);
+    out.secretKey = key;
+  }
+  return out;
+}
 
 /** 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0, a LAN address) is reachable from outside. */
 export function isLoopbackHost(host: string): boolean {

@@ -11,6 +11,7 @@ const NAV: Array<{ label: string; to: Route; screens: Route['screen'][] }> = [
   { label: 'Dashboard', to: { screen: 'dashboard' }, screens: ['dashboard'] },
   { label: 'Connect', to: { screen: 'connect' }, screens: ['connect'] },
   { label: 'Import', to: { screen: 'import' }, screens: ['import'] },
+  { label: 'Access', to: { screen: 'access' }, screens: ['access'] },
   { label: 'Settings', to: { screen: 'settings' }, screens: ['settings'] },
 ];
 

@@ -14,7 +14,7 @@ const ACL_TYPES: Array<{ value: AclType; label: string }> = [
   { value: 'email', label: 'Email' },
   { value: 'domain', label: 'Email domain' },
   { value: 'user', label: 'User' },
-  { value: 'token', label: 'Token name' },
+  { value: 'token', label: 'Token id' },
 ];
 
 export function PresetEditorScreen({ slug }: { slug?: string }) {
@@ -140,7 +140,12 @@ function PresetForm({ detail }: { detail: PresetDetail | undefined }) {
         hint={
           visibility === 'public'
             ? 'Any local program can use this preset without a token (the gateway listens on 127.0.0.1 only).'
-            : 'Clients must send a bearer token. Until per-preset tokens exist, that is the admin token.'
+            : (
+                <>
+                  Clients must send a bearer token{visibility === 'invite_only' ? ' whose principal is listed below (or one of yours)' : ' of yours'}: create one on the{' '}
+                  <Link to={{ screen: 'access' }}>Access</Link> screen.
+                </>
+              )
         }
       >
         <select id="preset-visibility" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)}>
@@ -178,7 +183,7 @@ function PresetForm({ detail }: { detail: PresetDetail | undefined }) {
             </select>
             <input
               aria-label="Principal"
-              placeholder={aclType === 'domain' ? 'example.com' : aclType === 'email' ? 'ana@example.com' : 'name'}
+              placeholder={aclType === 'domain' ? 'example.com' : aclType === 'email' ? 'ana@example.com' : aclType === 'token' ? 'token id' : 'user id'}
               value={aclValue}
               onChange={(e) => setAclValue(e.target.value)}
               onKeyDown={(e) => {

@@ -12,6 +12,7 @@ export type Route =
   | { screen: 'dashboard' }
   | { screen: 'connect'; slug?: string }
   | { screen: 'import' }
+  | { screen: 'access' }
   | { screen: 'settings' };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -39,6 +40,8 @@ export function parseRoute(pathname: string, search = ''): Route {
     }
     case 'import':
       return { screen: 'import' };
+    case 'access':
+      return { screen: 'access' };
     case 'settings':
       return { screen: 'settings' };
     default:
@@ -72,6 +75,8 @@ export function routePath(route: Route): string {
       return `/connect${q({ preset: route.slug })}`;
     case 'import':
       return '/import';
+    case 'access':
+      return '/access';
     case 'settings':
       return '/settings';
   }

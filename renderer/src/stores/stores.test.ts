@@ -48,6 +48,7 @@ describe('router', () => {
       { screen: 'dashboard' },
       { screen: 'connect', slug: 'dev' },
       { screen: 'import' },
+      { screen: 'access' },
       { screen: 'settings' },
     ];
     for (const route of routes) {
