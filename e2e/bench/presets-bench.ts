@@ -68,5 +68,5 @@ export function printTable(title: string, rows: Array<[string, string]>): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  printTable('Storage: 1,000 presets × 10 servers (PGlite, worker thread)', await runPresetsBench());
+  printTable('Storage: 1,000 presets × 10 servers (PGlite in its own process)', await runPresetsBench());
 }

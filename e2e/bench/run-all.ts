@@ -5,4 +5,4 @@ import { printTable, runPresetsBench } from './presets-bench.js';
 
 await runProxyBench();
 await runScenariosBench();
-printTable('Storage: 1,000 presets × 10 servers (PGlite, worker thread)', await runPresetsBench());
+printTable('Storage: 1,000 presets × 10 servers (PGlite in its own process)', await runPresetsBench());
