@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerEvent, WorkerInit, WorkerResponse } from './worker-protocol.js';
@@ -35,8 +36,17 @@ export function openDbChannel(init: WorkerInit, isolation: DbIsolation): DbChann
   return isolation === 'process' ? spawnChild(init) : spawnThread(init);
 }
 
+/**
+ * In a packaged desktop app, code that a child process must load from disk lives in
+ * app.asar.unpacked (electron-builder `asarUnpack`); elsewhere the path is returned unchanged.
+ */
+export function unpackedPath(path: string): string {
+  const unpacked = path.replace(`${sep}app.asar${sep}`, `${sep}app.asar.unpacked${sep}`);
+  return unpacked !== path && existsSync(unpacked) ? unpacked : path;
+}
+
 function spawnChild(init: WorkerInit): DbChannel {
-  const entry = fileURLToPath(new URL(runningFromSource ? './pglite-worker.ts' : './pglite-worker.js', import.meta.url));
+  const entry = unpackedPath(fileURLToPath(new URL(runningFromSource ? './pglite-worker.ts' : './pglite-worker.js', import.meta.url)));
   const child = fork(entry, [], {
     serialization: 'advanced',
     execArgv: runningFromSource ? ['--import', 'tsx'] : [],

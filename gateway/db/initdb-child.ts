@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { unpackedPath } from './db-channel.js';
 
 /**
  * Runs PGlite's first-time initdb in a short-lived child process. initdb leaves the process
@@ -10,7 +12,7 @@ import { join } from 'node:path';
 export async function initdbIfNeeded(pgDataDir: string): Promise<boolean> {
   if (existsSync(join(pgDataDir, 'PG_VERSION'))) return false;
   mkdirSync(pgDataDir, { recursive: true });
-  const pglite = import.meta.resolve('@electric-sql/pglite');
+  const pglite = pathToFileURL(unpackedPath(fileURLToPath(import.meta.resolve('@electric-sql/pglite')))).href;
   const script = `const { PGlite } = await import(${JSON.stringify(pglite)});
 const pg = await PGlite.create({ dataDir: process.argv[1] });
 await pg.close();`;
