@@ -2,6 +2,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import { executeRows, type Db } from '../executor.js';
 import { LatencyHistogram } from '../latency-buckets.js';
 import type { MetricStatus } from '../records.js';
+import { ceilTo, DAY_MS, floorTo, HOUR_MS, planSources } from './metrics-plan.js';
+import { EMPTY_STATS, mergeInto, statsOf, toAggregateRow, total, type AggregateSqlRow } from './metrics-rows.js';
+import { EPOCH, filterSql, groupSql, iso, WATERMARK } from './metrics-sql.js';
+
+export { planSources } from './metrics-plan.js';
+export { statsOf } from './metrics-rows.js';
 
 /**
  * Reports over any range and step, answered from the cheapest source that is exact:
@@ -122,103 +128,6 @@ export interface MetricsQueries {
   /** id → preset slug / server name (Prometheus labels). */
   names(): Promise<{ presets: Map<string, string>; servers: Map<string, string> }>;
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const EPOCH = sql.raw(`timestamptz '1970-01-01 00:00:00+00'`);
-const WATERMARK = sql.raw(`(select coalesce((select last_id from metrics_rollup_state where name = 'events'), 0))`);
-
-const floorTo = (t: number, unit: number) => Math.floor(t / unit) * unit;
-const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
-
-/** [a, b) minus [c, d) as up to two intervals (ms). */
-function subtract(a: number, b: number, c: number, d: number): Array<[number, number]> {
-  if (d <= c) return a < b ? [[a, b]] : [];
-  const out: Array<[number, number]> = [];
-  if (a < Math.min(b, c)) out.push([a, Math.min(b, c)]);
-  if (Math.max(a, d) < b) out.push([Math.max(a, d), b]);
-  return out;
-}
-
-/** Which source serves which part of [from, to) for bins of `stepSeconds` (null: one bin). */
-export function planSources(from: Date, to: Date, stepSeconds: number | null): QueryPlan {
-  const a = from.getTime();
-  const b = to.getTime();
-  const stepMs = stepSeconds === null ? null : stepSeconds * 1000;
-  const hourBins = stepMs === null || stepMs % HOUR_MS === 0;
-  const dayBins = stepMs === null || stepMs % DAY_MS === 0;
-  let hs = 0;
-  let he = 0;
-  if (hourBins) {
-    hs = ceilTo(a, HOUR_MS);
-    he = floorTo(b, HOUR_MS);
-  }
-  if (he <= hs) {
-    hs = 0;
-    he = 0;
-  }
-  let ds = 0;
-  let de = 0;
-  if (dayBins && he > hs) {
-    ds = ceilTo(hs, DAY_MS);
-    de = floorTo(he, DAY_MS);
-    if (de <= ds) {
-      ds = 0;
-      de = 0;
-    }
-  }
-  const toDates = (list: Array<[number, number]>) => list.map(([x, y]) => [new Date(x), new Date(y)] as [Date, Date]);
-  return {
-    daily: de > ds ? [[new Date(ds), new Date(de)]] : [],
-    hourly: he > hs ? toDates(subtract(hs, he, ds, de)) : [],
-    raw: toDates(subtract(a, b, hs, he)),
-    rawTail: he > hs ? [new Date(hs), new Date(he)] : null,
-  };
-}
-
-interface GroupSql {
-  /** Group expression over a metrics table's columns. */
-  key: SQL;
-  /** Only rows that have the grouped attribute. */
-  present: SQL;
-  /** Display name over the union's `gkey`, and the join providing it. */
-  name: SQL;
-  join: SQL;
-}
-
-function groupSql(groupBy: MetricsGroupBy): GroupSql {
-  switch (groupBy) {
-    case 'tool':
-      return { key: sql`tool_name`, present: sql`tool_name is not null`, name: sql`u.gkey`, join: sql`` };
-    case 'server':
-      return {
-        key: sql`server_id`,
-        present: sql`server_id is not null`,
-        name: sql`coalesce(s.name, u.gkey::text)`,
-        join: sql`left join mcp_servers s on s.id = u.gkey`,
-      };
-    case 'preset':
-      return {
-        key: sql`preset_id`,
-        present: sql`preset_id is not null`,
-        name: sql`coalesce(p.slug, u.gkey::text)`,
-        join: sql`left join presets p on p.id = u.gkey`,
-      };
-    case 'none':
-      return { key: sql`''::text`, present: sql`true`, name: sql`u.gkey`, join: sql`` };
-  }
-}
-
-function filterSql(f: MetricsFilter): SQL {
-  const parts: SQL[] = [];
-  if (f.presetId !== undefined) parts.push(sql`preset_id = ${f.presetId}::uuid`);
-  if (f.serverId !== undefined) parts.push(sql`server_id = ${f.serverId}::uuid`);
-  if (f.toolName !== undefined) parts.push(sql`tool_name = ${f.toolName}`);
-  if (f.eventType !== undefined) parts.push(sql`event_type = ${f.eventType}`);
-  return parts.length === 0 ? sql`true` : sql.join(parts, sql` and `);
-}
-
-const iso = (d: Date) => sql`${d.toISOString()}::timestamptz`;
 
 export function createMetricsQueries(db: Db): MetricsQueries {
   const readWatermark = async (): Promise<number> => {
@@ -418,84 +327,5 @@ export function createMetricsQueries(db: Db): MetricsQueries {
       const servers = await executeRows<{ id: string; name: string }>(db, sql`select id::text as id, name from mcp_servers`);
       return { presets: new Map(presets.map((p) => [p.id, p.slug])), servers: new Map(servers.map((s) => [s.id, s.name])) };
     },
-  };
-}
-
-interface AggregateSqlRow {
-  key: string;
-  bin_ms: number | string;
-  calls: number | string;
-  ok: number | string;
-  errors: number | string;
-  timeouts: number | string;
-  rejected: number | string;
-  lsum: number | string | null;
-  lmin: number | string | null;
-  lmax: number | string | null;
-  hist: string | null;
-  w_now: number | string;
-}
-
-function toAggregateRow(r: AggregateSqlRow): AggregateRow {
-  const histogram = new LatencyHistogram();
-  histogram.addHex(r.hist);
-  histogram.addExtremes(r.lmin === null ? null : Number(r.lmin), r.lmax === null ? null : Number(r.lmax));
-  return {
-    key: r.key,
-    bin: new Date(Number(r.bin_ms)),
-    calls: Number(r.calls),
-    ok: Number(r.ok),
-    errors: Number(r.errors),
-    timeouts: Number(r.timeouts),
-    rejected: Number(r.rejected),
-    latencySum: Number(r.lsum ?? 0),
-    histogram,
-  };
-}
-
-const EMPTY_STATS: MetricsStats = {
-  calls: 0,
-  ok: 0,
-  errors: 0,
-  timeouts: 0,
-  rejected: 0,
-  errorRate: 0,
-  avg: null,
-  min: null,
-  max: null,
-  p50: null,
-  p95: null,
-  p99: null,
-};
-
-function total(points: SeriesPoint[]): number {
-  return points.reduce((sum, p) => sum + p.calls, 0);
-}
-
-function mergeInto(into: AggregateRow, row: AggregateRow): void {
-  into.calls += row.calls;
-  into.ok += row.ok;
-  into.errors += row.errors;
-  into.timeouts += row.timeouts;
-  into.rejected += row.rejected;
-  into.latencySum += row.latencySum;
-  into.histogram.merge(row.histogram);
-}
-
-export function statsOf(row: Omit<AggregateRow, 'key' | 'bin'>): MetricsStats {
-  const h = row.histogram;
-  return {
-    calls: row.calls,
-    ok: row.ok,
-    errors: row.errors,
-    timeouts: row.timeouts,
-    rejected: row.rejected,
-    errorRate: row.calls > 0 ? (row.calls - row.ok) / row.calls : 0,
-    avg: row.calls > 0 ? row.latencySum / row.calls : null,
-    min: Number.isFinite(h.min) ? h.min : null,
-    max: Number.isFinite(h.max) ? h.max : null,
-    p50: h.quantile(0.5),
-    p95: h.quantile(0.95),
-    p99: h.quantile(0.99),
   };
 }
