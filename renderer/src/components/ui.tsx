@@ -86,10 +86,19 @@ const STATE_LABELS: Record<ServerState, string> = {
 export function StateBadge({ state, breaker }: { state: ServerState; breaker?: string | undefined }) {
   const open = breaker === 'open';
   return (
-    <span className={`badge state-${state}${open ? ' breaker-open' : ''}`} data-state={state}>
-      <span className="badge-dot" aria-hidden="true" />
+    <Badge className={`state-${state}${open ? ' breaker-open' : ''}`} state={state}>
       {STATE_LABELS[state]}
       {open ? ' · breaker open' : breaker === 'half_open' ? ' · probing' : ''}
+    </Badge>
+  );
+}
+
+/** A pill with a coloured dot; `className` picks the colour (e.g. `state-ready`, `token-active`). */
+export function Badge({ className, state, children }: { className: string; state?: string; children: ReactNode }) {
+  return (
+    <span className={`badge ${className}`} data-state={state}>
+      <span className="badge-dot" aria-hidden="true" />
+      {children}
     </span>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { TimeChart, type ChartSeries } from '../components/Chart.js';
 import { EmptyState, ErrorMessage, Spinner, usePolling } from '../components/ui.js';
+import { TableHead } from '../components/TableHead.js';
 import { formatCount, formatMs, formatPercent, formatTime } from '../lib/format.js';
 import { RANGES, useDashboard, type GroupBy, type RangeKey } from '../stores/dashboard.js';
 import { usePresets } from '../stores/presets.js';
@@ -129,17 +130,7 @@ export function DashboardScreen() {
               </h2>
               <div className="table-wrap">
                 <table className="data-table" data-testid="error-messages">
-                  <thead>
-                    <tr>
-                      <th scope="col">Message</th>
-                      <th scope="col">Where</th>
-                      <th scope="col">Kind</th>
-                      <th scope="col" className="num">
-                        Count
-                      </th>
-                      <th scope="col">Last seen</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Message', 'Where', 'Kind', { key: 'Count', label: 'Count', num: true }, 'Last seen']} />
                   <tbody>
                     {errors.messages.map((m, i) => (
                       <tr key={`${m.message}-${i}`}>
@@ -159,19 +150,7 @@ export function DashboardScreen() {
             <h2 id="recent-title">Recent calls</h2>
             <div className="table-wrap">
               <table className="data-table" data-testid="recent-calls">
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Preset</th>
-                    <th scope="col">Server</th>
-                    <th scope="col">Tool</th>
-                    <th scope="col">Kind</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      Latency
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead columns={['Time', 'Preset', 'Server', 'Tool', 'Kind', 'Status', { key: 'Latency', label: 'Latency', num: true }]} />
                 <tbody>
                   {recent.map((call, i) => (
                     <tr key={`${call.ts}-${i}`} className={call.status === 'ok' ? '' : 'row-error'}>

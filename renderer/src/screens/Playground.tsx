@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { EmptyState, ErrorMessage, Field, Spinner } from '../components/ui.js';
+import { TableHead } from '../components/TableHead.js';
 import { formatMs, formatTime } from '../lib/format.js';
 import { fieldsOf, initialValues, toArguments, toValues, type Field as SchemaField, type FormValues } from '../lib/schema-form.js';
 import { usePlayground, type HistoryEntry, type PlaygroundTool } from '../stores/playground.js';
@@ -294,16 +295,7 @@ function History({ entries }: { entries: HistoryEntry[] }) {
     <section className="panel" aria-label="Recent calls in this session">
       <h2>This session</h2>
       <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Tool</th>
-            <th scope="col">Outcome</th>
-            <th scope="col" className="num">
-              Latency
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Time', 'Tool', 'Outcome', { key: 'Latency', label: 'Latency', num: true }]} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.id}>

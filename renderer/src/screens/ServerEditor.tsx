@@ -2,8 +2,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { serverNameSchema, type ServerSpec, type ServerView, type UpstreamTransport } from '../../../gateway/contract/index.js';
 import { errorText } from '../api/client.js';
 import { Link } from '../components/Link.js';
-import { EmptyState, ErrorMessage, Field, KeyValueEditor, Modal, Spinner, usePolling } from '../components/ui.js';
+import { DeletePanel } from '../components/DeletePanel.js';
+import { EmptyState, ErrorMessage, Field, KeyValueEditor, Spinner, usePolling } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
+import { runSave } from '../lib/saving.js';
 import { useApp } from '../stores/app.js';
 import { useRouter } from '../stores/router.js';
 import { useServers } from '../stores/servers.js';
@@ -224,8 +226,7 @@ function ServerForm({ server }: { server: ServerView | undefined }) {
       setError(built.error);
       return;
     }
-    setSaving(true);
-    try {
+    await runSave(setSaving, setError, async () => {
       if (server) {
         await update(server.name, built.spec);
         toast('success', `Saved ${server.name}; it restarts with the new settings`);
@@ -234,11 +235,7 @@ function ServerForm({ server }: { server: ServerView | undefined }) {
         toast('success', `Added ${created.name}`);
         navigate({ screen: 'server', name: created.name }, { replace: true });
       }
-    } catch (caught) {
-      setError(errorText(caught));
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   return (
@@ -316,46 +313,18 @@ function DeleteServer({ server }: { server: ServerView }) {
   const remove = useServers((s) => s.remove);
   const navigate = useRouter((s) => s.navigate);
   const toast = useApp((s) => s.toast);
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const close = useCallback(() => setOpen(false), []);
   return (
-    <section className="panel danger">
-      <h2>Delete server</h2>
-      <p className="muted">Its tools disappear from every preset that uses it.</p>
-      <button type="button" className="button danger" onClick={() => setOpen(true)}>
-        Delete {server.name}…
-      </button>
-      {open ? (
-        <Modal
-          title={`Delete ${server.name}?`}
-          onClose={close}
-          footer={
-            <>
-              <button type="button" className="button ghost" onClick={close}>
-                Keep it
-              </button>
-              <button
-                type="button"
-                className="button danger"
-                onClick={() =>
-                  void remove(server.name)
-                    .then(() => {
-                      toast('success', `Deleted ${server.name}`);
-                      navigate({ screen: 'servers' });
-                    })
-                    .catch((caught: unknown) => setError(errorText(caught)))
-                }
-              >
-                Delete
-              </button>
-            </>
-          }
-        >
-          <p>The process is stopped and its settings (including secrets) are removed.</p>
-          <ErrorMessage>{error}</ErrorMessage>
-        </Modal>
-      ) : null}
-    </section>
+    <DeletePanel
+      title="Delete server"
+      warning="Its tools disappear from every preset that uses it."
+      buttonText={`Delete ${server.name}…`}
+      confirmTitle={`Delete ${server.name}?`}
+      confirmText="The process is stopped and its settings (including secrets) are removed."
+      onDelete={async () => {
+        await remove(server.name);
+        toast('success', `Deleted ${server.name}`);
+        navigate({ screen: 'servers' });
+      }}
+    />
   );
 }
