@@ -88,16 +88,6 @@ export const toolViewEntrySchema = z.object({
   estimatedTokens: z.number().int(),
 });
 
-export const latencyRowSchema = z.object({
-  key: z.string(),
-  calls: z.number().int(),
-  errors: z.number().int(),
-  timeouts: z.number().int(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
-});
-
 export const recentCallSchema = z.object({
   ts: z.string(),
   presetSlug: z.string().nullable(),
@@ -125,6 +115,11 @@ export const metricsStatsSchema = z.object({
   p95: z.number().nullable(),
   p99: z.number().nullable(),
 });
+
+/** One group's latency summary (metrics.latency): the stats above, fewer fields, keyed. */
+export const latencyRowSchema = metricsStatsSchema
+  .pick({ calls: true, errors: true, timeouts: true, p50: true, p95: true, p99: true })
+  .extend({ key: z.string() });
 
 export const timeseriesSchema = z.object({
   /** The span covered: every point is a whole bin, so this is `from`/`to` rounded out to the step. */
