@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -10,6 +9,7 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { createScratchDatabase, openPostgresDatabase } from '../gateway/db/postgres.js';
 import { startGateway, tempDataDir, removeDir, type GatewayProcess } from './support/gateway-process.js';
 import { connectClient } from './support/mcp-client.js';
+import { CuttableProxy } from './support/cuttable-proxy.js';
 import { fixturePath } from './support/paths.js';
 import { freePort, startProcess, stopProcess } from './support/processes.js';
 
@@ -278,39 +278,6 @@ describe('team mode: Redis killed mid-run', () => {
     expect(textOf(await clientB.callTool({ name: 'fx__echo', arguments: { text: 'again' } }))).toBe('again');
   });
 });
-
-/** A TCP proxy to PostgreSQL that the test can cut and restore: a database outage without touching the shared server. */
-class CuttableProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  constructor(
-    readonly port: number,
-    private readonly target: { host: string; port: number },
-  ) {}
-
-  async open(): Promise<void> {
-    const server = createServer((socket) => {
-      const upstream = connect(this.target.port, this.target.host);
-      for (const s of [socket, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      socket.pipe(upstream).pipe(socket);
-      socket.on('close', () => upstream.destroy());
-      upstream.on('close', () => socket.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 describe('team mode: PostgreSQL briefly unreachable', () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;

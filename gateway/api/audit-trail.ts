@@ -5,7 +5,7 @@ import type { Dispatch } from './dispatcher.js';
 const FLUSH_MS = 1_000;
 const MAX_BUFFERED = 10_000;
 /** Methods that only read: not audited. */
-const READ_ONLY = /\.(list|get|tools|toolView|status|stats|latency|recentCalls|timeseries|slowest|errors|recorderStats|preview)$/;
+const READ_ONLY = /\.(list|get|tools|toolView|status|stats|latency|recentCalls|timeseries|slowest|errors|recorderStats|preview|conflicts|teamLatency)$/;
 const SECRET_KEYS = new Set(['env', 'headers', 'token']);
 
 /**
@@ -83,8 +83,10 @@ function targetOf(input: unknown): string | null {
   return null;
 }
 
-/** Values under env/headers/token keys become "••••••", at any depth. */
+/** Values under env/headers/token keys become "••••••", at any depth, and so do passwords in URLs. */
 export function maskSecrets(value: unknown, depth = 0): unknown {
+  // A password inside a URL (postgres://user:secret@host/db) is a secret wherever it sits.
+  if (typeof value === 'string') return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*:)[^/@\s]*@/i, '$1••••••@');
   if (depth > 20 || typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map((item) => maskSecrets(item, depth + 1));
   return Object.fromEntries(

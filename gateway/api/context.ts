@@ -3,6 +3,8 @@ import type { EventHub } from '../http/event-hub.js';
 import type { PresetRegistry } from '../mcp/preset-registry.js';
 import type { MetricsRecorder } from '../metrics/recorder.js';
 import type { UpstreamPool } from '../upstream/pool.js';
+import type { DesktopSync } from '../sync/desktop-sync.js';
+import type { Queryable } from '../sync/team-store.js';
 
 /** What admin handlers work with; built once by the composition root. */
 export interface ApiContext {
@@ -21,4 +23,8 @@ export interface ApiContext {
   /** Clears cached token verdicts (revocation takes effect on the next request). */
   access: { invalidate(tokenId: string): void };
   audit: { flush(): Promise<void> };
+  /** Desktop sync with a team PostgreSQL (disabled until configured). */
+  sync: DesktopSync;
+  /** The team database for team-wide reports: the sync target, or this gateway's own in team mode. */
+  teamDatabase(): Queryable | null;
 }

@@ -26,6 +26,9 @@ export interface GatewayFlags {
   databaseUrl?: string | undefined;
   readReplicaUrl?: string | undefined;
   redisUrl?: string | undefined;
+  /** Desktop sync (`serve --sync-url/--sync-member`). */
+  syncUrl?: string | undefined;
+  syncMember?: string | undefined;
 }
 
 export interface LoadGatewayConfigOptions {
@@ -83,6 +86,8 @@ function settingsFromEnv(env: Env, cwd: string): SettingsLayer {
     databaseUrl: nonEmpty(env['MCP_GATEWAY_DATABASE_URL']),
     readReplicaUrl: nonEmpty(env['MCP_GATEWAY_READ_REPLICA_URL']),
     redisUrl: nonEmpty(env['MCP_GATEWAY_REDIS_URL']),
+    syncUrl: nonEmpty(env['MCP_GATEWAY_SYNC_URL']),
+    syncMember: nonEmpty(env['MCP_GATEWAY_SYNC_MEMBER']),
   };
 }
 
@@ -96,6 +101,8 @@ function settingsFromFlags(flags: GatewayFlags, cwd: string): SettingsLayer {
     databaseUrl: nonEmpty(flags.databaseUrl),
     readReplicaUrl: nonEmpty(flags.readReplicaUrl),
     redisUrl: nonEmpty(flags.redisUrl),
+    syncUrl: nonEmpty(flags.syncUrl),
+    syncMember: nonEmpty(flags.syncMember),
   };
 }
 

@@ -69,6 +69,16 @@ export const gatewayConfigSchema = z.object({
   redisKeyPrefix: z.string().min(1).default('mcpgw:'),
   /** While Redis is unreachable, presets and servers changed in the database are polled this often (ms). */
   resyncPollMs: z.number().int().positive().default(2_000),
+  /** Desktop sync: a team PostgreSQL to share presets and push rollups to (saved like the UI's setting). */
+  syncUrl: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').nullable().default(null),
+  /** How this machine is named in the team (default: user@host). */
+  syncMember: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/).nullable().default(null),
+  /** Pause between sync cycles while all is well, and the longest backoff while offline (ms). */
+  syncIntervalMs: z.number().int().positive().default(15_000),
+  syncMaxBackoffMs: z.number().int().positive().default(60_000),
+  /** A team database that does not answer within these fails the attempt (ms). */
+  syncConnectTimeoutMs: z.number().int().positive().default(5_000),
+  syncQueryTimeoutMs: z.number().int().positive().default(15_000),
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;

@@ -4,6 +4,7 @@ export * from './views.js';
 export * from './methods.js';
 export * from './events.js';
 export * from './ui-methods.js';
+export * from './sync-methods.js';
 export * from './bridge.js';
 export * from './client.js';
 export * from './client-entries.js';

@@ -21,6 +21,7 @@ import {
   upstreamToolSchema,
 } from './views.js';
 import { uiMethods } from './ui-methods.js';
+import { syncMethods } from './sync-methods.js';
 
 const cacheStatsSchema = z.object({
   hits: z.number().int(),
@@ -151,6 +152,7 @@ export const methods = {
   },
   'metrics.recorderStats': { input: z.object({}), output: recorderStatsSchema },
   ...uiMethods,
+  ...syncMethods,
   'tokens.create': {
     input: z.object({
       /** Who the token speaks for (user id or email); omitted: the owner. */

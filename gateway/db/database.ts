@@ -15,6 +15,7 @@ import { createPresetsRepository, type PresetsRepository } from './repositories/
 import { createAuditRepository, type AuditRepository } from './repositories/audit.js';
 import { createTokensRepository, type TokensRepository } from './repositories/tokens.js';
 import { createServersRepository, type ServersRepository } from './repositories/servers.js';
+import { createSyncRepository, type SyncRepository } from './repositories/sync.js';
 import { schema } from './schema.js';
 import { PgliteWorkerClient } from './worker-client.js';
 
@@ -49,6 +50,8 @@ export interface Database {
   readonly metrics: MetricsRepository;
   readonly tokens: TokensRepository;
   readonly audit: AuditRepository;
+  /** Desktop sync's local state: settings, shared presets, outbox, conflicts (see gateway/sync). */
+  readonly sync: SyncRepository;
   /** Hourly/daily rollups of metrics_events (the watermark, late window, compaction). */
   readonly rollups: RollupsRepository;
   /** p50/p95/p99, counts and error rates over any range/step, from rollups and raw rows. */
@@ -148,6 +151,7 @@ export function assembleDatabase(
     metrics: createMetricsRepository(db),
     tokens: createTokensRepository(db),
     audit: createAuditRepository(db),
+    sync: createSyncRepository(db, parts.secretKey),
     rollups: createRollupsRepository(runner),
     metricsQueries: createMetricsQueries(db),
     partitions,

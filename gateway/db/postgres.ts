@@ -82,7 +82,7 @@ const MIGRATION_LOCK_KEY = 0x6d637067; // 'mcpg'
  * Applies migrations while holding a session advisory lock, so several instances starting at
  * once migrate one after the other (the later ones find nothing left to do).
  */
-async function migrateLocked(pool: pg.Pool, migrationsFolder: string): Promise<void> {
+export async function migrateLocked(pool: pg.Pool, migrationsFolder: string): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -8,6 +8,15 @@ import { serveCommand } from './cli/serve.js';
 import { serversListCommand, serversRestartCommand, serversShowCommand } from './cli/servers.js';
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from './cli/tokens.js';
 import { auditListCommand } from './cli/audit.js';
+import {
+  syncConfigureCommand,
+  syncConflictsCommand,
+  syncNowCommand,
+  syncResolveCommand,
+  syncShareCommand,
+  syncStatusCommand,
+  syncUnshareCommand,
+} from './cli/sync.js';
 import { statusCommand } from './cli/status.js';
 import { packageVersion } from './package-info.js';
 
@@ -32,6 +41,13 @@ const commands: readonly CommandSpec[] = [
   tokensListCommand,
   tokensRevokeCommand,
   auditListCommand,
+  syncStatusCommand,
+  syncNowCommand,
+  syncConfigureCommand,
+  syncShareCommand,
+  syncUnshareCommand,
+  syncConflictsCommand,
+  syncResolveCommand,
 ];
 
 const groups: Record<string, string> = {
@@ -39,6 +55,7 @@ const groups: Record<string, string> = {
   servers: 'Inspect and restart upstream servers.',
   tokens: 'Create, list and revoke access tokens for private and invite-only presets.',
   audit: 'Read the audit log.',
+  sync: 'Desktop sync with a team PostgreSQL: status, share, conflicts.',
 };
 
 export type { CliIo } from './cli/io.js';

@@ -7,6 +7,10 @@ import { openDatabase, type Database } from '../db/database.js';
 import { openPostgresDatabase } from '../db/postgres.js';
 import { RedisSync } from '../sync/redis-sync.js';
 import { databaseAwareDispatch, invalidationTarget, publishingContext } from '../sync/publishing.js';
+import { DesktopSync } from '../sync/desktop-sync.js';
+import { syncAwareDispatch } from '../sync/local-writes.js';
+import { TeamStore } from '../sync/team-store.js';
+import { findMigrationsFolder } from '../db/migrations-folder.js';
 import { loadOrCreateSecretKey } from '../db/secret-box.js';
 import { LOCAL_OWNER_ID, type PresetWithServers } from '../db/records.js';
 import { createDispatcher, type Dispatch } from '../api/dispatcher.js';
@@ -189,6 +193,37 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       },
     );
     disposers.push(() => access.stop());
+
+    // Desktop sync applies the team's presets through the same path as config.apply (pool, views, events).
+    let applyDispatch: Dispatch | null = null;
+    const applied = async (method: string, input: unknown, tolerate?: string): Promise<void> => {
+      const result = await applyDispatch!(method, input);
+      if (!result.ok && result.error.code !== tolerate) throw new GatewayError(result.error.code, result.error.message);
+    };
+    const desktopSync = new DesktopSync({
+      db,
+      ownerId: LOCAL_OWNER_ID,
+      version,
+      migrationsFolder: findMigrationsFolder(),
+      applier: {
+        applyConfig: (declared) => applied('config.apply', { config: declared, prune: false }),
+        deletePreset: (slug) => applied('presets.delete', { slug }, 'not_found'),
+      },
+      intervalMs: config.syncIntervalMs,
+      maxBackoffMs: config.syncMaxBackoffMs,
+      connectTimeoutMs: config.syncConnectTimeoutMs,
+      queryTimeoutMs: config.syncQueryTimeoutMs,
+      available: !config.databaseUrl,
+      onStatus: (summary) => events.emit('sync.status', summary),
+      note: (action, slug, detail) => audit.record({ actor: 'sync', action, target: `preset:${slug}`, outcome: 'ok', detail }),
+      log,
+    });
+    disposers.push(() => desktopSync.stop());
+    // Team mode: the team-wide report reads this gateway's own database.
+    const ownTeamDatabase = config.databaseUrl
+      ? new TeamStore({ url: config.databaseUrl, connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.syncQueryTimeoutMs })
+      : null;
+    if (ownTeamDatabase) disposers.push(() => ownTeamDatabase.close());
     let baseUrl = `http://${config.host}:${config.port}`;
     const ctx: ApiContext = {
       db,
@@ -204,6 +239,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       defaultTimeoutMs: config.defaultToolTimeoutMs,
       access,
       audit,
+      sync: desktopSync,
+      teamDatabase: () => (ownTeamDatabase ?? desktopSync.teamStore())?.queryable ?? null,
     };
     const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
     // Team mode: admin writes are published to the other instances, which reload what changed.
@@ -225,10 +262,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     if (sync) sharedPresets = (slug) => sync.cachedPreset(slug, (s) => db.presets.findBySlugWithServers(s));
     const handlers = createHandlers(sync ? publishingContext(ctx, sync) : ctx);
     const baseDispatch = createDispatcher(handlers, log);
-    const dispatch = auditedDispatch(
-      config.databaseUrl ? databaseAwareDispatch(baseDispatch, db, config.dbConnectTimeoutMs) : baseDispatch,
-      audit,
-      'admin',
+    applyDispatch = baseDispatch;
+    const dispatch = syncAwareDispatch(
+      auditedDispatch(config.databaseUrl ? databaseAwareDispatch(baseDispatch, db, config.dbConnectTimeoutMs) : baseDispatch, audit, 'admin'),
+      desktopSync,
     );
     await sync?.start();
 
@@ -241,6 +278,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       const result = await dispatch('config.apply', { config: declared, prune: false });
       if (!result.ok) throw new GatewayError(result.error.code, `--config ${config.configFile}: ${result.error.message}`);
     }
+    // After the local presets are in place: the first cycle compares them with the team's.
+    await desktopSync.start({ url: config.syncUrl, member: config.syncMember });
 
     const take = sync ? (key: string) => sync.take(key) : (key: string) => limiter.take(key);
     const http = createHttpServer({

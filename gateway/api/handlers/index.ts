@@ -7,6 +7,7 @@ import { metricsHandlers } from './metrics.js';
 import { tokenHandlers } from './tokens.js';
 import { toolHandlers } from './tools.js';
 import { clientHandlers } from './clients.js';
+import { syncHandlers } from './sync.js';
 
 /** The complete handler map for the contract (a missing method fails to compile). */
 export function createHandlers(ctx: ApiContext): Handlers {
@@ -40,5 +41,6 @@ export function createHandlers(ctx: ApiContext): Handlers {
     ...tokenHandlers(ctx),
     ...toolHandlers(ctx),
     ...clientHandlers(ctx),
+    ...syncHandlers(ctx),
   };
 }

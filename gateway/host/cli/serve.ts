@@ -11,6 +11,7 @@ import {
 import { dataDirOption, stringValue } from './admin.js';
 import type { CommandSpec } from './command.js';
 import { writeLine, type Gateway } from './io.js';
+import { redactUrl } from '../../sync/desktop-sync.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -39,6 +40,16 @@ export const serveCommand: CommandSpec = {
       value: 'URL',
       description: 'team mode: Redis 7+ (redis://…) for invalidation between instances and shared rate limits (env MCP_GATEWAY_REDIS_URL)',
     },
+    'sync-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'desktop sync: share presets and push rollups to this team PostgreSQL (saved; env MCP_GATEWAY_SYNC_URL)',
+    },
+    'sync-member': {
+      type: 'string',
+      value: 'NAME',
+      description: 'desktop sync: how this machine is named in the team (default user@host; env MCP_GATEWAY_SYNC_MEMBER)',
+    },
     'admin-token-file': {
       type: 'string',
       value: 'FILE',
@@ -55,7 +66,9 @@ The admin token is stored (mode 0600) in <data dir>/admin-token; other commands 
 Only one gateway can use a data dir at a time.
 Team mode (--database-url, --redis-url): several instances, each with its own data dir, share one
 database and Redis; give them all the same --admin-token-file and --secret-key-file (or env
-MCP_GATEWAY_ADMIN_TOKEN and MCP_GATEWAY_SECRET_KEY).`,
+MCP_GATEWAY_ADMIN_TOKEN and MCP_GATEWAY_SECRET_KEY).
+Desktop sync (--sync-url): this gateway keeps its own database and shares the presets you mark as
+shared with a team PostgreSQL (see \`mcp-gateway sync --help\`); it works offline and catches up.`,
   async run({ io, values }) {
     const config = await loadGatewayConfig({
       flags: {
@@ -66,6 +79,8 @@ MCP_GATEWAY_ADMIN_TOKEN and MCP_GATEWAY_SECRET_KEY).`,
         databaseUrl: stringValue(values['database-url']),
         readReplicaUrl: stringValue(values['read-replica-url']),
         redisUrl: stringValue(values['redis-url']),
+        syncUrl: stringValue(values['sync-url']),
+        syncMember: stringValue(values['sync-member']),
       },
       env: io.env,
       cwd: io.cwd,
@@ -123,6 +138,7 @@ MCP_GATEWAY_ADMIN_TOKEN and MCP_GATEWAY_SECRET_KEY).`,
       writeLine(io.stdout, `Open the UI: ${gateway.url}/#token=${encodeURIComponent(gateway.adminToken)}`);
       writeLine(io.stdout, `Data dir: ${dataDir}`);
       if (config.configFile) writeLine(io.stdout, `Config file: ${config.configFile}`);
+      if (config.syncUrl) writeLine(io.stdout, `Desktop sync: ${redactUrl(config.syncUrl)}`);
       if (config.databaseUrl) writeLine(io.stdout, `Team mode: PostgreSQL${config.readReplicaUrl ? ' (+ read replica)' : ''}${config.redisUrl ? ' + Redis' : ''}`);
       await new Promise<string>((resolve) => {
         signalled = resolve;

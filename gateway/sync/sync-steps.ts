@@ -1,0 +1,260 @@
+import type { DeclarativeConfigInput } from '../contract/declarative.js';
+import type { Database } from '../db/database.js';
+import type { ServerRecord } from '../db/records.js';
+import type { OutboxEntry, TrackedPreset } from '../db/repositories/sync.js';
+import { asSharedDoc, buildSharedDoc, configFromDoc, docHash, missingSecrets, type SharedPresetDoc } from './preset-doc.js';
+import type { TeamPresetRow, TeamStore } from './team-store.js';
+
+/** How pulled changes reach the running gateway (the config.apply path: pool, views, events). */
+export interface PresetApplier {
+  applyConfig(config: DeclarativeConfigInput): Promise<void>;
+  deletePreset(slug: string): Promise<void>;
+}
+
+/** What the sync steps work with; the engine (desktop-sync.ts) runs them one at a time. */
+export interface StepContext {
+  db: Database;
+  ownerId: string;
+  member: string;
+  applier: PresetApplier;
+  /** Per shared slug: secrets the team copy names that this machine lacks (refreshed on pull). */
+  missing: Map<string, string[]>;
+  note(action: string, slug: string, detail: Record<string, unknown>): void;
+  /**
+   * Runs fn while no local admin write and no other sync step touches the local state: what a
+   * step reads (tracked presets, the outbox) is still true when it writes. Held only around local
+   * database work, never across a network round trip, so admin writes never wait for the network.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+const PULL_CURSOR = 'pull_seq';
+const PULL_PAGE = 200;
+
+/** This machine's current document for a shared slug (null: the preset was deleted here). */
+export async function localDoc(ctx: StepContext, slug: string, includeSecrets: boolean, servers?: Map<string, ServerRecord>): Promise<SharedPresetDoc | null> {
+  const preset = await ctx.db.presets.findBySlugWithServers(slug);
+  if (!preset) return null;
+  return buildSharedDoc(preset, servers ?? (await serverMap(ctx)), includeSecrets);
+}
+
+export async function serverMap(ctx: StepContext): Promise<Map<string, ServerRecord>> {
+  return new Map((await ctx.db.servers.list(ctx.ownerId)).map((s) => [s.name, s]));
+}
+
+/**
+ * Records every local change of a shared preset in the outbox: the current document differs from
+ * the one last agreed with the team (baseHash). Comparing documents, rather than hooking each
+ * write, also catches changes made while the gateway was stopped or before a crash.
+ */
+export async function capture(ctx: StepContext): Promise<boolean> {
+  const tracked = await ctx.db.sync.tracked();
+  if (tracked.length === 0) return false;
+  const outbox = new Map((await ctx.db.sync.outbox()).map((e) => [e.slug, e]));
+  const servers = await serverMap(ctx);
+  let changed = false;
+  for (const row of tracked) {
+    const doc = await localDoc(ctx, row.slug, row.includeSecrets, servers);
+    const hash = doc === null ? null : docHash(doc);
+    const waiting = outbox.get(row.slug);
+    if (hash !== null && hash === row.baseHash) {
+      // Edited back to what the team has: nothing to send.
+      if (waiting && waiting.state === 'pending') {
+        await ctx.db.sync.dropEntry(row.slug);
+        changed = true;
+      }
+      continue;
+    }
+    if (waiting && waiting.docHash === hash && waiting.op === (doc === null ? 'delete' : 'put')) continue;
+    await ctx.db.sync.enqueue({ slug: row.slug, op: doc === null ? 'delete' : 'put', baseVersion: row.remoteVersion, doc: doc as Record<string, unknown> | null, docHash: hash });
+    changed = true;
+  }
+  return changed;
+}
+
+/** Applies the team's changes since the cursor; a change meeting an unsent local one becomes a conflict. */
+export async function pull(ctx: StepContext, store: TeamStore): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const cursor = Number((await ctx.db.sync.cursor(PULL_CURSOR)) ?? '0');
+    const rows = await store.changesSince(cursor, PULL_PAGE);
+    if (rows.length === 0) return applied;
+    for (const row of rows) {
+      const took = await ctx.exclusive(async () => {
+        const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === row.slug) ?? null;
+        const waiting = (await ctx.db.sync.outbox()).find((e) => e.slug === row.slug) ?? null;
+        const result = await takeRemote(ctx, row, tracked, waiting);
+        // Durable after each row: a crash re-reads at most this one, and taking it is idempotent.
+        await ctx.db.sync.setCursor(PULL_CURSOR, String(row.seq));
+        return result;
+      });
+      if (took) applied++;
+    }
+    if (rows.length < PULL_PAGE) return applied;
+  }
+}
+
+async function takeRemote(ctx: StepContext, row: TeamPresetRow, tracked: TrackedPreset | null, waiting: OutboxEntry | null): Promise<boolean> {
+  if (tracked?.remoteVersion != null && tracked.remoteVersion >= row.version) return false; // ours, or already taken
+  if (waiting) {
+    await meetLocalChange(ctx, waiting, row);
+    return false;
+  }
+  if (row.deleted) {
+    if (!tracked) return false; // a preset this machine never had
+    await ctx.applier.deletePreset(row.slug);
+    await ctx.db.sync.untrack(row.slug);
+    ctx.missing.delete(row.slug);
+    ctx.note('sync.pulled', row.slug, { version: row.version, deleted: true, by: row.updatedBy });
+    return true;
+  }
+  const doc = asSharedDoc(row.doc);
+  if (!doc) {
+    ctx.note('sync.skipped', row.slug, { version: row.version, reason: 'unknown document format (a newer gateway published it?)' });
+    return false;
+  }
+  if (!tracked && (await ctx.db.presets.findBySlugWithServers(row.slug))) {
+    // A team preset with the slug of a preset this machine keeps to itself: never overwrite it.
+    const mine = await localDoc(ctx, row.slug, false);
+    await ctx.db.sync.addConflict({ slug: row.slug, kind: 'slug-taken', localDoc: mine as Record<string, unknown> | null, remoteDoc: row.doc, remoteVersion: row.version, remoteMember: row.updatedBy });
+    ctx.note('sync.conflict', row.slug, { kind: 'slug-taken', version: row.version, by: row.updatedBy });
+    return false;
+  }
+  await adoptTeamDoc(ctx, row.slug, doc, row.version, tracked?.includeSecrets ?? false);
+  ctx.note('sync.pulled', row.slug, { version: row.version, by: row.updatedBy });
+  return true;
+}
+
+/** Makes the local copy the team's version `version` and records it as the agreed base. */
+export async function adoptTeamDoc(ctx: StepContext, slug: string, doc: SharedPresetDoc, version: number, includeSecrets: boolean): Promise<void> {
+  await ctx.applier.applyConfig(configFromDoc(slug, doc, await serverMap(ctx)));
+  const servers = await serverMap(ctx);
+  const after = await localDoc(ctx, slug, includeSecrets, servers);
+  await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: after === null ? null : docHash(after), includeSecrets, syncedAt: new Date() });
+  ctx.missing.set(slug, missingSecrets(doc, servers));
+}
+
+/** A team change arrived while a local one waits: equal content settles it, otherwise both are kept. */
+async function meetLocalChange(ctx: StepContext, waiting: OutboxEntry, row: TeamPresetRow): Promise<void> {
+  const same = waiting.op === 'delete' ? row.deleted : !row.deleted && row.doc !== null && docHash(row.doc) === waiting.docHash;
+  if (same) {
+    await settleAsSame(ctx, waiting, row.version);
+    return;
+  }
+  const kind = waiting.op === 'delete' || row.deleted ? 'delete' : 'edit';
+  await ctx.db.sync.addConflict({ slug: waiting.slug, kind, localDoc: waiting.doc, remoteDoc: row.deleted ? null : row.doc, remoteVersion: row.version, remoteMember: row.updatedBy });
+  await ctx.db.sync.setEntryState(waiting.slug, 'conflict');
+  ctx.note('sync.conflict', waiting.slug, { kind, version: row.version, by: row.updatedBy });
+}
+
+async function settleAsSame(ctx: StepContext, entry: OutboxEntry, version: number): Promise<void> {
+  await ctx.db.sync.dropEntry(entry.slug);
+  if (entry.op === 'delete') {
+    const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+    if (tracked) await ctx.db.sync.untrack(entry.slug);
+  } else {
+    const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+    await ctx.db.sync.track({ slug: entry.slug, remoteVersion: version, baseHash: entry.docHash, includeSecrets: tracked?.includeSecrets ?? false, syncedAt: new Date() });
+  }
+  await ctx.db.sync.resolveConflicts(entry.slug, 'same');
+}
+
+export interface PushOutcome {
+  published: number;
+  conflicts: number;
+}
+
+/** Sends the outbox, oldest first; the team accepts a change only on the version it was made on. */
+export async function push(ctx: StepContext, store: TeamStore): Promise<PushOutcome> {
+  const outcome: PushOutcome = { published: 0, conflicts: 0 };
+  for (const entry of await ctx.db.sync.outbox()) {
+    if (entry.state !== 'pending') continue;
+    if (entry.op === 'delete' && entry.baseVersion === null) {
+      // Withdrawn before it was ever published: nothing to tell the team.
+      await ctx.exclusive(() => ctx.db.sync.dequeue(entry.slug, entry.docHash));
+      continue;
+    }
+    let result;
+    try {
+      result = await store.publish(entry.slug, entry.baseVersion, entry.op === 'delete' ? null : entry.doc, ctx.member);
+    } catch (error) {
+      await ctx.db.sync.markAttempt(entry.slug, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+    const published = result;
+    if (published.ok) {
+      await ctx.exclusive(() => recordPublished(ctx, entry, published.version));
+      ctx.note('sync.published', entry.slug, { version: published.version, deleted: entry.op === 'delete' });
+      outcome.published++;
+      continue;
+    }
+    const conflicted = await ctx.exclusive(async () => {
+      const current = (await ctx.db.sync.outbox()).find((e) => e.slug === entry.slug);
+      if (!current) return false;
+      await meetLocalChange(ctx, current, published.current);
+      return (await ctx.db.sync.outbox()).some((e) => e.slug === entry.slug && e.state === 'conflict');
+    });
+    if (conflicted) outcome.conflicts++;
+  }
+  return outcome;
+}
+
+/**
+ * The team took `entry` as `version`. A newer local edit may have replaced the entry while it
+ * travelled: it stays queued, now based on the version just published.
+ */
+async function recordPublished(ctx: StepContext, entry: OutboxEntry, version: number): Promise<void> {
+  const removed = await ctx.db.sync.dequeue(entry.slug, entry.docHash);
+  if (!removed) await ctx.db.sync.setEntryState(entry.slug, 'pending', version);
+  const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+  if (entry.op === 'delete') {
+    if (tracked && (await ctx.db.presets.findBySlugWithServers(entry.slug)) === null) await ctx.db.sync.untrack(entry.slug);
+  } else if (tracked) {
+    await ctx.db.sync.track({ ...tracked, remoteVersion: version, baseHash: entry.docHash, syncedAt: new Date() });
+  }
+}
+
+const METRICS_CURSOR = 'metrics_hour';
+/** Hours re-sent every cycle: the current hour keeps growing and late events re-roll recent ones. */
+const METRICS_OVERLAP_MS = 3 * 3_600_000;
+/** How far back the first push of a machine reaches. */
+const METRICS_FIRST_PUSH_MS = 7 * 86_400_000;
+const METRICS_PAGE = 500;
+
+/** Pushes the hourly rollups changed since the last push (scope: shared presets, all, or none). */
+export async function pushMetrics(ctx: StepContext, store: TeamStore, scope: 'shared' | 'all' | 'none', now: Date): Promise<{ rows: number; through: string | null }> {
+  const watermark = (await ctx.db.sync.cursor(METRICS_CURSOR)) || null;
+  if (scope === 'none') return { rows: 0, through: watermark };
+  const slugs = scope === 'shared' ? (await ctx.db.sync.tracked()).map((t) => t.slug) : null;
+  const since = new Date(watermark ? Date.parse(watermark) - METRICS_OVERLAP_MS : now.getTime() - METRICS_FIRST_PUSH_MS);
+  let after: string | null = null;
+  let rows = 0;
+  let latest = watermark ? Date.parse(watermark) : 0;
+  for (;;) {
+    const page = await ctx.db.sync.hourlyRows(since, slugs, METRICS_PAGE, after);
+    if (page.length === 0) break;
+    await store.pushHourly(ctx.member, page);
+    rows += page.length;
+    for (const row of page) latest = Math.max(latest, row.hour.getTime());
+    after = page[page.length - 1]!.key;
+    if (page.length < METRICS_PAGE) break;
+  }
+  if (latest > 0) {
+    const through = new Date(latest).toISOString();
+    await ctx.db.sync.setCursor(METRICS_CURSOR, through);
+    return { rows, through };
+  }
+  return { rows, through: watermark };
+}
+
+export async function metricsWatermark(db: Database): Promise<string | null> {
+  return (await db.sync.cursor(METRICS_CURSOR)) || null;
+}
+
+/** Forgets progress against a previous team database (a new URL is a new team). */
+export async function resetProgress(db: Database): Promise<void> {
+  await db.sync.setCursor(PULL_CURSOR, '0');
+  await db.sync.setCursor(METRICS_CURSOR, '');
+  for (const row of await db.sync.tracked()) await db.sync.track({ ...row, remoteVersion: null, baseHash: null, syncedAt: null });
+  for (const entry of await db.sync.outbox()) await db.sync.setEntryState(entry.slug, 'pending', null);
+}
