@@ -26,5 +26,5 @@ export interface ApiContext {
   /** Desktop sync with a team PostgreSQL (disabled until configured). */
   sync: DesktopSync;
   /** The team database for team-wide reports: the sync target, or this gateway's own in team mode. */
-  teamDatabase(): Queryable | null;
+  teamDatabase(): Promise<Queryable | null>;
 }

@@ -240,7 +240,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       access,
       audit,
       sync: desktopSync,
-      teamDatabase: () => (ownTeamDatabase ?? desktopSync.teamStore())?.queryable ?? null,
+      teamDatabase: async () => ownTeamDatabase?.queryable ?? (await desktopSync.teamDatabase()),
     };
     const limiter = new RateLimiter(config.rateLimitPerSecond, config.rateLimitBurst);
     // Team mode: admin writes are published to the other instances, which reload what changed.

@@ -14,7 +14,7 @@ import {
   type PresetApplier,
   type StepContext,
 } from './sync-steps.js';
-import { TeamStore } from './team-store.js';
+import { TeamStore, type Queryable } from './team-store.js';
 
 export interface DesktopSyncOptions {
   db: Database;
@@ -225,9 +225,15 @@ export class DesktopSync {
     });
   }
 
-  /** The team database's pool for team-wide reports (null: not configured). */
-  teamStore(): TeamStore | null {
-    return this.store;
+  /** The team database for team-wide reports, its tables created if this is the first use (null: not configured). */
+  async teamDatabase(): Promise<Queryable | null> {
+    const store = this.store;
+    if (!store) return null;
+    if (!this.schemaReady) {
+      await store.ensureSchema(this.opts.migrationsFolder);
+      this.schemaReady = true;
+    }
+    return store.queryable;
   }
 
   status(): Promise<SyncStatus> {

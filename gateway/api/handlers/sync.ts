@@ -19,15 +19,16 @@ export function syncHandlers(ctx: ApiContext): Pick<
     'sync.conflicts': async () => ({ items: await ctx.sync.conflicts() }),
     'sync.resolve': ({ id, keep }) => ctx.sync.resolve(id, keep),
     'sync.teamLatency': async ({ groupBy, from, to }) => {
-      const team = ctx.teamDatabase();
-      if (!team) throw new GatewayError('bad_request', 'no team database: configure sync (sync.configure) to see the team');
       const end = to ? new Date(to) : new Date();
       const start = from ? new Date(from) : new Date(end.getTime() - DAY_MS);
       if (!(start < end)) throw new GatewayError('invalid_input', '"from" must be before "to"');
       try {
+        const team = await ctx.teamDatabase();
+        if (!team) throw new GatewayError('bad_request', 'no team database: configure sync (sync.configure) to see the team');
         const [rows, members] = await Promise.all([teamLatency(team, groupBy, start, end), teamMembers(team)]);
         return { rows, members };
       } catch (error) {
+        if (error instanceof GatewayError) throw error;
         throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
