@@ -11,6 +11,7 @@ import { PresetsScreen } from './screens/Presets.js';
 import { ServerEditorScreen } from './screens/ServerEditor.js';
 import { ServersScreen } from './screens/Servers.js';
 import { SettingsScreen } from './screens/Settings.js';
+import { SyncScreen } from './screens/Sync.js';
 import { useRouter, type Route } from './stores/router.js';
 
 function Screen({ route }: { route: Route }) {
@@ -37,6 +38,8 @@ function Screen({ route }: { route: Route }) {
       return <ImportScreen />;
     case 'access':
       return <AccessScreen />;
+    case 'sync':
+      return <SyncScreen />;
     case 'settings':
       return <SettingsScreen />;
   }
@@ -54,6 +57,7 @@ const TITLES: Record<Route['screen'], string> = {
   connect: 'Connect',
   import: 'Import',
   access: 'Access',
+  sync: 'Sync',
   settings: 'Settings',
 };
 

@@ -23,7 +23,7 @@ export interface HttpTransport extends ContractTransport {
   close(): void;
 }
 
-const EVENT_NAMES: ReadonlySet<string> = new Set<GatewayEventName>(['server.status', 'preset.changed', 'metrics.tick']);
+const EVENT_NAMES: ReadonlySet<string> = new Set<GatewayEventName>(['server.status', 'preset.changed', 'metrics.tick', 'sync.status']);
 
 /**
  * The browser's transport over the admin HTTP binding: `POST /api/:method` with the admin token,

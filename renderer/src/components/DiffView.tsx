@@ -1,9 +1,9 @@
 import { foldDiff, lineDiff } from '../lib/diff.js';
 
-export function DiffView({ before, after }: { before: string; after: string }) {
+export function DiffView({ before, after, label = 'Changes to the file' }: { before: string; after: string; label?: string }) {
   const lines = foldDiff(lineDiff(before, after));
   return (
-    <pre className="diff" aria-label="Changes to the file" tabIndex={0}>
+    <pre className="diff" aria-label={label} tabIndex={0}>
       {lines.map((line, i) =>
         line.kind === 'fold' ? (
           <span key={i} className="diff-fold">

@@ -12,6 +12,7 @@ const NAV: Array<{ label: string; to: Route; screens: Route['screen'][] }> = [
   { label: 'Connect', to: { screen: 'connect' }, screens: ['connect'] },
   { label: 'Import', to: { screen: 'import' }, screens: ['import'] },
   { label: 'Access', to: { screen: 'access' }, screens: ['access'] },
+  { label: 'Sync', to: { screen: 'sync' }, screens: ['sync'] },
   { label: 'Settings', to: { screen: 'settings' }, screens: ['settings'] },
 ];
 

@@ -30,6 +30,8 @@ export function formatTime(iso: string, withDate = false): string {
 export function relativeTime(iso: string, now = Date.now()): string {
   const diff = Math.round((new Date(iso).getTime() - now) / 1000);
   const abs = Math.abs(diff);
+  // Within a second or two either way ("in 0 s" otherwise): clocks and rounding differ that much.
+  if (abs < 2) return 'just now';
   const unit = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
   return diff >= 0 ? `in ${unit}` : `${unit} ago`;
 }
@@ -43,4 +45,9 @@ export function formatDateTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return date.toLocaleString('en-GB', { day: '2-digit', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** A far-away timestamp (formatDateTime), or `none` when there is none. */
+export function when(iso: string | null, none: string): string {
+  return iso ? formatDateTime(iso) : none;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldDiff, lineDiff } from './diff.js';
 import { fieldsOf, initialValues, toArguments, toValues } from './schema-form.js';
-import { formatMs, formatPercent } from './format.js';
+import { formatMs, formatPercent, relativeTime } from './format.js';
 
 describe('lineDiff', () => {
   it('marks added and removed lines and keeps common ones', () => {
@@ -88,5 +88,13 @@ describe('format', () => {
     expect(formatPercent(1, 3)).toBe('33%');
     expect(formatPercent(1, 200)).toBe('0.5%');
     expect(formatPercent(0, 0)).toBe('—');
+  });
+  it('says how far a time is, and "just now" within the rounding of clocks', () => {
+    const now = Date.parse('2026-01-01T10:00:00.000Z');
+    expect(relativeTime('2026-01-01T10:00:00.400Z', now)).toBe('just now');
+    expect(relativeTime('2026-01-01T09:59:59.000Z', now)).toBe('just now');
+    expect(relativeTime('2026-01-01T10:00:30.000Z', now)).toBe('in 30 s');
+    expect(relativeTime('2026-01-01T09:55:00.000Z', now)).toBe('5 min ago');
+    expect(relativeTime('2026-01-01T07:00:00.000Z', now)).toBe('3 h ago');
   });
 });

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { TimeChart, type ChartSeries } from '../components/Chart.js';
+import { LatencyTable } from '../components/LatencyTable.js';
 import { EmptyState, ErrorMessage, Spinner, usePolling } from '../components/ui.js';
 import { TableHead } from '../components/TableHead.js';
 import { formatCount, formatMs, formatPercent, formatTime } from '../lib/format.js';
@@ -178,52 +179,6 @@ function Kpi({ label, value }: { label: string; value: string }) {
     <div className="kpi">
       <div className="kpi-value">{value}</div>
       <div className="kpi-label">{label}</div>
-    </div>
-  );
-}
-
-function LatencyTable({ rows, keyLabel, compact }: { rows: ReturnType<typeof useDashboard.getState>['rows']; keyLabel: string; compact?: boolean }) {
-  if (rows.length === 0) return <p className="muted">No calls in this range.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">{keyLabel}</th>
-            <th scope="col" className="num">
-              Calls
-            </th>
-            {compact ? null : (
-              <th scope="col" className="num">
-                Errors
-              </th>
-            )}
-            {compact ? null : (
-              <th scope="col" className="num">
-                p50
-              </th>
-            )}
-            <th scope="col" className="num">
-              p95
-            </th>
-            <th scope="col" className="num">
-              p99
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.key}>
-              <td className="mono">{row.key}</td>
-              <td className="num">{formatCount(row.calls)}</td>
-              {compact ? null : <td className="num">{row.errors + row.timeouts > 0 ? `${row.errors + row.timeouts} (${formatPercent(row.errors + row.timeouts, row.calls)})` : '0'}</td>}
-              {compact ? null : <td className="num">{formatMs(row.p50)}</td>}
-              <td className="num">{formatMs(row.p95)}</td>
-              <td className="num">{formatMs(row.p99)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { DesktopSettings } from '../../../gateway/contract/index.js';
+import { Link } from '../components/Link.js';
 import { ErrorMessage, Field, Spinner } from '../components/ui.js';
 import { formatTime } from '../lib/format.js';
 import { useApp, type Theme } from '../stores/app.js';
@@ -88,8 +89,7 @@ export function SettingsScreen() {
       <section className="panel" aria-labelledby="team-title">
         <h2 id="team-title">Team sync</h2>
         <p className="muted">
-          Sharing servers, presets and metrics through a team Postgres and Redis is not available in this version of the app: this gateway keeps everything in its embedded
-          database.
+          Share presets and metrics with a team PostgreSQL database on the <Link to={{ screen: 'sync' }}>Sync</Link> screen.
         </p>
       </section>
     </div>

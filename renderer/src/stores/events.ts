@@ -3,6 +3,7 @@ import { useApp } from './app.js';
 import { useDashboard } from './dashboard.js';
 import { usePresets } from './presets.js';
 import { useServers } from './servers.js';
+import { useSync } from './sync.js';
 
 /**
  * The one place that subscribes to pushed gateway events and hands them to the stores.
@@ -33,6 +34,9 @@ export function connectEvents(client: ContractClient): () => void {
       }
       case 'metrics.tick':
         if (useDashboard.getState().updatedAt !== null) void useDashboard.getState().refresh();
+        break;
+      case 'sync.status':
+        useSync.getState().applyEvent(payload as GatewayEvents['sync.status']);
         break;
     }
   });

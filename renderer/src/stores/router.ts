@@ -13,6 +13,7 @@ export type Route =
   | { screen: 'connect'; slug?: string }
   | { screen: 'import' }
   | { screen: 'access' }
+  | { screen: 'sync' }
   | { screen: 'settings' };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -42,6 +43,8 @@ export function parseRoute(pathname: string, search = ''): Route {
       return { screen: 'import' };
     case 'access':
       return { screen: 'access' };
+    case 'sync':
+      return { screen: 'sync' };
     case 'settings':
       return { screen: 'settings' };
     default:
@@ -77,6 +80,8 @@ export function routePath(route: Route): string {
       return '/import';
     case 'access':
       return '/access';
+    case 'sync':
+      return '/sync';
     case 'settings':
       return '/settings';
   }

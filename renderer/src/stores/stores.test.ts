@@ -49,6 +49,7 @@ describe('router', () => {
       { screen: 'connect', slug: 'dev' },
       { screen: 'import' },
       { screen: 'access' },
+      { screen: 'sync' },
       { screen: 'settings' },
     ];
     for (const route of routes) {

@@ -1,8 +1,8 @@
 import { useId, useState } from 'react';
 import { errorText } from '../../api/client.js';
 import { CopyButton, ErrorMessage, Field, Modal } from '../../components/ui.js';
+import { when } from '../../lib/format.js';
 import { parseExpiryDays, useAccess, type CreatedToken } from '../../stores/access.js';
-import { when } from './when.js';
 
 export function CreateTokenDialog({ created, onClose }: { created: CreatedToken | null; onClose: () => void }) {
   return (

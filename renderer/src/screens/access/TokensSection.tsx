@@ -3,11 +3,10 @@ import { errorText } from '../../api/client.js';
 import { Link } from '../../components/Link.js';
 import { Badge, EmptyState, ErrorMessage, Modal, Spinner } from '../../components/ui.js';
 import { TableHead } from '../../components/TableHead.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatDateTime, when } from '../../lib/format.js';
 import { tokenState, useAccess, type AccessToken } from '../../stores/access.js';
 import { useApp } from '../../stores/app.js';
 import { CreateTokenDialog } from './CreateTokenDialog.js';
-import { when } from './when.js';
 
 const STATE_LABELS = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
 
