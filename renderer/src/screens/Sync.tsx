@@ -27,13 +27,16 @@ export function SyncScreen() {
       {!status ? (
         statusError ? null : <Spinner label="Loading the sync status" />
       ) : !status.available ? (
-        <section className="panel" aria-labelledby="sync-unavailable-title">
-          <h2 id="sync-unavailable-title">This gateway runs on the team database itself</h2>
-          <p>
-            It was started with a team database (<code>serve --database-url</code>), so its presets and metrics already live there: there is nothing to sync.
-            Team members connect their desktop apps to that database from their own Sync screen.
-          </p>
-        </section>
+        <>
+          <section className="panel" aria-labelledby="sync-unavailable-title">
+            <h2 id="sync-unavailable-title">This gateway runs on the team database itself</h2>
+            <p>
+              It was started with a team database (<code>serve --database-url</code>), so its presets and metrics already live there: there is nothing to sync.
+              Team members connect their desktop apps to that database from their own Sync screen; the rollups they send are below.
+            </p>
+          </section>
+          <TeamLatencyPanel />
+        </>
       ) : (
         <>
           <ConnectionPanel status={status} />

@@ -205,12 +205,16 @@ describe('Sync screen', () => {
       'sync.status': syncStatus({ available: false, configured: false, url: null, state: 'disabled' }),
       'sync.conflicts': { items: [] },
       'presets.list': presets,
+      'sync.teamLatency': { rows: [], members: [{ member: 'alice', lastSeenAt: new Date().toISOString(), version: '0.1.0' }] },
     });
     render(<SyncScreen />);
     expect(await screen.findByRole('heading', { name: 'This gateway runs on the team database itself' })).toBeTruthy();
     expect(screen.queryByLabelText('Team database URL')).toBeNull();
     expect(screen.queryByRole('button', { name: 'Save' })).toBeNull();
     expect(screen.queryByRole('region', { name: 'Shared presets' })).toBeNull();
+    // A team gateway still shows what its members push.
+    expect(await screen.findByRole('region', { name: 'Team latency' })).toBeTruthy();
+    expect(await screen.findByText('alice')).toBeTruthy();
   });
 
   it('shows the team latency by the chosen grouping, with the members', async () => {
