@@ -36,11 +36,11 @@ interface Member {
 
 type PresetDetail = { description: string; version: number; servers: Array<{ name: string }> };
 
-async function startMember(name: string, teamUrl: string, existing?: Member): Promise<Member> {
+async function startMember(name: string, teamUrl: string, existing?: Member, settings: Record<string, unknown> = {}): Promise<Member> {
   const dataDir = existing?.dataDir ?? (await tempDataDir());
   const proxy = existing?.proxy ?? (await CuttableProxy.forUrl(teamUrl, await freePort()));
   const settingsFile = join(dataDir, 'settings.json');
-  await writeFile(settingsFile, JSON.stringify({ gateway: SETTINGS }));
+  await writeFile(settingsFile, JSON.stringify({ gateway: { ...SETTINGS, ...settings } }));
   const gw = await startGateway({ dataDir, args: ['--config', settingsFile, '--sync-url', proxy.via(teamUrl), '--sync-member', name] });
   return { gw, proxy, dataDir, name };
 }
@@ -228,6 +228,29 @@ describe('desktop sync through a team PostgreSQL', () => {
     await expect.poll(async () => (await preset(bob, 'extra').catch(() => null)) === null, { timeout: 15_000 }).toBe(true);
     expect((await preset(alice, 'extra')).description).toBe('made offline');
     expect((await status(alice)).shared.map((s) => s.slug)).toEqual(['tools']);
+  }, 60_000);
+
+  it('withdrawing right after publishing, before its own publication came back, is not a conflict', async () => {
+    // carol syncs only when told to (a long interval), so the order of her cycles is known.
+    const carol = await startMember('carol', scratch.url, undefined, { syncIntervalMs: 600_000 });
+    try {
+      await carol.gw.api('config.apply', {
+        config: { servers: { fx: { command: process.execPath, args: [fixturePath, 'stdio'] } }, presets: { drafts: { description: 'carol', servers: { fx: true } } } },
+      });
+      await carol.gw.api('sync.share', { slug: 'drafts' }); // starts a cycle: pull (nothing yet), then publish
+      await expect.poll(async () => (await status(carol)).shared[0]?.remoteVersion, { timeout: 15_000 }).toBe(1);
+      // The next cycle pulls carol's own version 1 while her withdrawal (based on 1) waits.
+      await carol.gw.api('sync.unshare', { slug: 'drafts' });
+      await expect.poll(async () => (await status(carol)).pending, { timeout: 15_000 }).toBe(0);
+      expect(await conflicts(carol)).toEqual([]);
+      const [row] = await teamRows<{ deleted: boolean; version: number }>(scratch.url, `select deleted, version from team_presets where slug = 'drafts'`);
+      expect(row).toEqual({ deleted: true, version: 2 });
+      expect((await preset(carol, 'drafts')).description).toBe('carol');
+    } finally {
+      await carol.gw.stop();
+      await carol.proxy.cut();
+      await removeDir(carol.dataDir);
+    }
   }, 60_000);
 
   it('the CLI shows sync state and conflicts; a team gateway on the same database reports the whole team', async () => {

@@ -3,7 +3,7 @@ import { GatewayError, type MetricsScope, type SyncConflict, type SyncState, typ
 import type { Database } from '../db/database.js';
 import { asSharedDoc, missingSecrets } from './preset-doc.js';
 import {
-  adoptTeamDoc,
+  adoptTeamDocs,
   capture,
   metricsWatermark,
   pull,
@@ -152,7 +152,7 @@ export class DesktopSync {
     return this.exclusive(async () => {
       this.requireAvailable();
       if (!(await this.opts.db.presets.findBySlugWithServers(slug))) throw new GatewayError('not_found', `no preset "${slug}"`);
-      const tracked = (await this.opts.db.sync.tracked()).find((t) => t.slug === slug);
+      const tracked = await this.opts.db.sync.trackedOne(slug);
       await this.opts.db.sync.track(tracked ? { ...tracked, includeSecrets } : { slug, remoteVersion: null, baseHash: null, includeSecrets, syncedAt: null });
       await capture(this.stepContext());
       this.opts.note('sync.shared', slug, { includeSecrets });
@@ -164,9 +164,9 @@ export class DesktopSync {
   unshare(slug: string): Promise<SyncStatus> {
     return this.exclusive(async () => {
       this.requireAvailable();
-      const tracked = (await this.opts.db.sync.tracked()).find((t) => t.slug === slug);
+      const tracked = await this.opts.db.sync.trackedOne(slug);
       if (!tracked) throw new GatewayError('not_found', `preset "${slug}" is not shared`);
-      const waiting = (await this.opts.db.sync.outbox()).find((e) => e.slug === slug);
+      const waiting = await this.opts.db.sync.entry(slug);
       await this.opts.db.sync.untrack(slug);
       await this.opts.db.sync.enqueue({ slug, op: 'delete', baseVersion: waiting ? waiting.baseVersion : tracked.remoteVersion, doc: null, docHash: null });
       await this.opts.db.sync.setEntryState(slug, 'pending');
@@ -199,7 +199,7 @@ export class DesktopSync {
       if (!conflict || conflict.resolvedAt) throw new GatewayError('not_found', `no open conflict ${id}`);
       const { slug } = conflict;
       const ctx = this.stepContext();
-      const tracked = (await this.opts.db.sync.tracked()).find((t) => t.slug === slug);
+      const tracked = await this.opts.db.sync.trackedOne(slug);
       if (keep === 'mine') {
         if (conflict.kind === 'slug-taken') {
           await this.opts.db.sync.track({ slug, remoteVersion: conflict.remoteVersion, baseHash: null, includeSecrets: false, syncedAt: null });
@@ -215,7 +215,7 @@ export class DesktopSync {
           await this.opts.db.sync.untrack(slug);
           this.missing.delete(slug);
         } else {
-          await adoptTeamDoc(ctx, slug, doc, conflict.remoteVersion, tracked?.includeSecrets ?? false);
+          await adoptTeamDocs(ctx, [{ slug, doc, version: conflict.remoteVersion, includeSecrets: tracked?.includeSecrets ?? false, by: conflict.remoteMember }]);
         }
       }
       await this.opts.db.sync.resolveConflicts(slug, keep);
@@ -272,8 +272,9 @@ export class DesktopSync {
     const slugs = (await this.opts.db.sync.tracked()).map((t) => t.slug).filter((slug) => !this.missing.has(slug));
     if (slugs.length === 0) return;
     const servers = await serverMap(this.stepContext());
+    const rows = new Map((await store.currentMany(slugs)).map((row) => [row.slug, row]));
     for (const slug of slugs) {
-      const doc = asSharedDoc((await store.current(slug))?.doc);
+      const doc = asSharedDoc(rows.get(slug)?.doc);
       this.missing.set(slug, doc ? missingSecrets(doc, servers) : []);
     }
   }

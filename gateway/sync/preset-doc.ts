@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeclarativeConfigInput, PresetSpec, ServerSpec } from '../contract/declarative.js';
+import type { PresetSpec, ServerSpec } from '../contract/declarative.js';
 import { canonicalJson } from '../db/apply-config.js';
 import type { PresetWithServers, ServerRecord } from '../db/records.js';
 
@@ -85,7 +85,11 @@ export function docHash(doc: unknown): string {
  * this machine already has are kept (they never leave it, and a shared value does not override
  * a local one); shared values fill only what is missing here.
  */
-export function configFromDoc(slug: string, doc: SharedPresetDoc, local: ReadonlyMap<string, ServerRecord>): DeclarativeConfigInput {
+export function configFromDoc(
+  slug: string,
+  doc: SharedPresetDoc,
+  local: ReadonlyMap<string, ServerRecord>,
+): { servers: Record<string, ServerSpec>; presets: Record<string, PresetSpec> } {
   const servers: Record<string, ServerSpec> = {};
   for (const [name, shared] of Object.entries(doc.servers)) {
     const mine = local.get(name);

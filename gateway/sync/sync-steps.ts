@@ -1,4 +1,4 @@
-import type { DeclarativeConfigInput } from '../contract/declarative.js';
+import type { DeclarativeConfigInput, PresetSpec, ServerSpec } from '../contract/declarative.js';
 import type { Database } from '../db/database.js';
 import type { ServerRecord } from '../db/records.js';
 import type { OutboxEntry, TrackedPreset } from '../db/repositories/sync.js';
@@ -52,9 +52,12 @@ export async function capture(ctx: StepContext): Promise<boolean> {
   if (tracked.length === 0) return false;
   const outbox = new Map((await ctx.db.sync.outbox()).map((e) => [e.slug, e]));
   const servers = await serverMap(ctx);
+  // One query for every preset (not one per shared slug): this runs after every admin write.
+  const presets = new Map((await ctx.db.presets.findAllForOwnerWithServers(ctx.ownerId)).map((p) => [p.slug, p]));
   let changed = false;
   for (const row of tracked) {
-    const doc = await localDoc(ctx, row.slug, row.includeSecrets, servers);
+    const preset = presets.get(row.slug);
+    const doc = preset ? buildSharedDoc(preset, servers, row.includeSecrets) : null;
     const hash = doc === null ? null : docHash(doc);
     const waiting = outbox.get(row.slug);
     if (hash !== null && hash === row.baseHash) {
@@ -72,66 +75,96 @@ export async function capture(ctx: StepContext): Promise<boolean> {
   return changed;
 }
 
-/** Applies the team's changes since the cursor; a change meeting an unsent local one becomes a conflict. */
+/**
+ * Applies the team's changes since the cursor, a page at a time: the presets to adopt are applied
+ * together (one config.apply, one transaction), a change meeting an unsent local one becomes a
+ * conflict, and the cursor moves on with the page, so a crash re-reads at most one page (taking a
+ * change again is a no-op).
+ */
 export async function pull(ctx: StepContext, store: TeamStore): Promise<number> {
   let applied = 0;
   for (;;) {
     const cursor = Number((await ctx.db.sync.cursor(PULL_CURSOR)) ?? '0');
     const rows = await store.changesSince(cursor, PULL_PAGE);
     if (rows.length === 0) return applied;
-    for (const row of rows) {
-      const took = await ctx.exclusive(async () => {
-        const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === row.slug) ?? null;
-        const waiting = (await ctx.db.sync.outbox()).find((e) => e.slug === row.slug) ?? null;
-        const result = await takeRemote(ctx, row, tracked, waiting);
-        // Durable after each row: a crash re-reads at most this one, and taking it is idempotent.
-        await ctx.db.sync.setCursor(PULL_CURSOR, String(row.seq));
-        return result;
-      });
-      if (took) applied++;
-    }
+    applied += await ctx.exclusive(async () => {
+      const adopt: Adoption[] = [];
+      let taken = 0;
+      for (const row of rows) {
+        const tracked = await ctx.db.sync.trackedOne(row.slug);
+        const waiting = await ctx.db.sync.entry(row.slug);
+        const decision = await takeRemote(ctx, row, tracked, waiting);
+        if (decision === 'taken') taken++;
+        else if (decision !== 'skipped') adopt.push(decision);
+      }
+      await adoptTeamDocs(ctx, adopt);
+      for (const { slug, version, by } of adopt) ctx.note('sync.pulled', slug, { version, by });
+      await ctx.db.sync.setCursor(PULL_CURSOR, String(rows[rows.length - 1]!.seq));
+      return taken + adopt.length;
+    });
     if (rows.length < PULL_PAGE) return applied;
   }
 }
 
-async function takeRemote(ctx: StepContext, row: TeamPresetRow, tracked: TrackedPreset | null, waiting: OutboxEntry | null): Promise<boolean> {
-  if (tracked?.remoteVersion != null && tracked.remoteVersion >= row.version) return false; // ours, or already taken
+/** A team document to make the local copy of `slug`. */
+export interface Adoption {
+  slug: string;
+  doc: SharedPresetDoc;
+  version: number;
+  includeSecrets: boolean;
+  by: string | null;
+}
+
+/** Settles one team change, or answers the adoption it calls for (applied with the page's others). */
+async function takeRemote(ctx: StepContext, row: TeamPresetRow, tracked: TrackedPreset | null, waiting: OutboxEntry | null): Promise<'skipped' | 'taken' | Adoption> {
+  // Ours, already taken, or older than what a waiting local change (an unshare, say) starts from.
+  if (Math.max(tracked?.remoteVersion ?? 0, waiting?.baseVersion ?? 0) >= row.version) return 'skipped';
   if (waiting) {
     await meetLocalChange(ctx, waiting, row);
-    return false;
+    return 'skipped';
   }
   if (row.deleted) {
-    if (!tracked) return false; // a preset this machine never had
+    if (!tracked) return 'skipped'; // a preset this machine never had
     await ctx.applier.deletePreset(row.slug);
     await ctx.db.sync.untrack(row.slug);
     ctx.missing.delete(row.slug);
     ctx.note('sync.pulled', row.slug, { version: row.version, deleted: true, by: row.updatedBy });
-    return true;
+    return 'taken';
   }
   const doc = asSharedDoc(row.doc);
   if (!doc) {
     ctx.note('sync.skipped', row.slug, { version: row.version, reason: 'unknown document format (a newer gateway published it?)' });
-    return false;
+    return 'skipped';
   }
   if (!tracked && (await ctx.db.presets.findBySlugWithServers(row.slug))) {
     // A team preset with the slug of a preset this machine keeps to itself: never overwrite it.
     const mine = await localDoc(ctx, row.slug, false);
     await ctx.db.sync.addConflict({ slug: row.slug, kind: 'slug-taken', localDoc: mine as Record<string, unknown> | null, remoteDoc: row.doc, remoteVersion: row.version, remoteMember: row.updatedBy });
     ctx.note('sync.conflict', row.slug, { kind: 'slug-taken', version: row.version, by: row.updatedBy });
-    return false;
+    return 'skipped';
   }
-  await adoptTeamDoc(ctx, row.slug, doc, row.version, tracked?.includeSecrets ?? false);
-  ctx.note('sync.pulled', row.slug, { version: row.version, by: row.updatedBy });
-  return true;
+  return { slug: row.slug, doc, version: row.version, includeSecrets: tracked?.includeSecrets ?? false, by: row.updatedBy };
 }
 
-/** Makes the local copy the team's version `version` and records it as the agreed base. */
-export async function adoptTeamDoc(ctx: StepContext, slug: string, doc: SharedPresetDoc, version: number, includeSecrets: boolean): Promise<void> {
-  await ctx.applier.applyConfig(configFromDoc(slug, doc, await serverMap(ctx)));
+/** Makes the local copies the team's versions (one config.apply) and records them as the agreed bases. */
+export async function adoptTeamDocs(ctx: StepContext, adoptions: Adoption[]): Promise<void> {
+  if (adoptions.length === 0) return;
+  const before = await serverMap(ctx);
+  const config: { servers: Record<string, ServerSpec>; presets: Record<string, PresetSpec> } = { servers: {}, presets: {} };
+  for (const { slug, doc } of adoptions) {
+    const one = configFromDoc(slug, doc, before);
+    Object.assign(config.servers, one.servers);
+    Object.assign(config.presets, one.presets);
+  }
+  await ctx.applier.applyConfig(config);
   const servers = await serverMap(ctx);
-  const after = await localDoc(ctx, slug, includeSecrets, servers);
-  await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: after === null ? null : docHash(after), includeSecrets, syncedAt: new Date() });
-  ctx.missing.set(slug, missingSecrets(doc, servers));
+  const presets = new Map((await ctx.db.presets.findAllForOwnerWithServers(ctx.ownerId)).map((p) => [p.slug, p]));
+  for (const { slug, doc, version, includeSecrets } of adoptions) {
+    const preset = presets.get(slug);
+    const after = preset ? buildSharedDoc(preset, servers, includeSecrets) : null;
+    await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: after === null ? null : docHash(after), includeSecrets, syncedAt: new Date() });
+    ctx.missing.set(slug, missingSecrets(doc, servers));
+  }
 }
 
 /** A team change arrived while a local one waits: equal content settles it, otherwise both are kept. */
@@ -150,10 +183,10 @@ async function meetLocalChange(ctx: StepContext, waiting: OutboxEntry, row: Team
 async function settleAsSame(ctx: StepContext, entry: OutboxEntry, version: number): Promise<void> {
   await ctx.db.sync.dropEntry(entry.slug);
   if (entry.op === 'delete') {
-    const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+    const tracked = await ctx.db.sync.trackedOne(entry.slug);
     if (tracked) await ctx.db.sync.untrack(entry.slug);
   } else {
-    const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+    const tracked = await ctx.db.sync.trackedOne(entry.slug);
     await ctx.db.sync.track({ slug: entry.slug, remoteVersion: version, baseHash: entry.docHash, includeSecrets: tracked?.includeSecrets ?? false, syncedAt: new Date() });
   }
   await ctx.db.sync.resolveConflicts(entry.slug, 'same');
@@ -189,10 +222,10 @@ export async function push(ctx: StepContext, store: TeamStore): Promise<PushOutc
       continue;
     }
     const conflicted = await ctx.exclusive(async () => {
-      const current = (await ctx.db.sync.outbox()).find((e) => e.slug === entry.slug);
+      const current = await ctx.db.sync.entry(entry.slug);
       if (!current) return false;
       await meetLocalChange(ctx, current, published.current);
-      return (await ctx.db.sync.outbox()).some((e) => e.slug === entry.slug && e.state === 'conflict');
+      return (await ctx.db.sync.entry(entry.slug))?.state === 'conflict';
     });
     if (conflicted) outcome.conflicts++;
   }
@@ -206,7 +239,7 @@ export async function push(ctx: StepContext, store: TeamStore): Promise<PushOutc
 async function recordPublished(ctx: StepContext, entry: OutboxEntry, version: number): Promise<void> {
   const removed = await ctx.db.sync.dequeue(entry.slug, entry.docHash);
   if (!removed) await ctx.db.sync.setEntryState(entry.slug, 'pending', version);
-  const tracked = (await ctx.db.sync.tracked()).find((t) => t.slug === entry.slug);
+  const tracked = await ctx.db.sync.trackedOne(entry.slug);
   if (entry.op === 'delete') {
     if (tracked && (await ctx.db.presets.findBySlugWithServers(entry.slug)) === null) await ctx.db.sync.untrack(entry.slug);
   } else if (tracked) {

@@ -119,9 +119,11 @@ export class TeamStore {
     return rows.map((row) => toPresetRow(row as Record<string, unknown>));
   }
 
-  async current(slug: string): Promise<TeamPresetRow | null> {
-    const { rows } = await this.pool.query(`select ${PRESET_COLUMNS} from team_presets where slug = $1`, [slug]);
-    return rows[0] ? toPresetRow(rows[0] as Record<string, unknown>) : null;
+  /** The current rows of several slugs in one round trip. */
+  async currentMany(slugs: string[]): Promise<TeamPresetRow[]> {
+    if (slugs.length === 0) return [];
+    const { rows } = await this.pool.query(`select ${PRESET_COLUMNS} from team_presets where slug = any($1::text[])`, [slugs]);
+    return rows.map((row) => toPresetRow(row as Record<string, unknown>));
   }
 
   /** Upserts one member's hourly rollups in one statement (a re-pushed hour replaces the earlier copy). */

@@ -37,9 +37,11 @@ export interface SyncRepository {
   settings(): Promise<SyncSettingsRecord | null>;
   saveSettings(settings: SyncSettingsRecord): Promise<void>;
   tracked(): Promise<TrackedPreset[]>;
+  trackedOne(slug: string): Promise<TrackedPreset | null>;
   track(row: TrackedPreset): Promise<void>;
   untrack(slug: string): Promise<void>;
   outbox(): Promise<OutboxEntry[]>;
+  entry(slug: string): Promise<OutboxEntry | null>;
   /**
    * Records a local change of `slug`. An entry already waiting keeps its base version and state
    * (the change still starts from the team version the first one did); its document is replaced.
@@ -79,6 +81,10 @@ export function createSyncRepository(db: Db, secretKey: Buffer): SyncRepository 
         .onConflictDoUpdate({ target: syncSettings.id, set: values });
     },
     tracked: () => db.select().from(syncPresets).orderBy(asc(syncPresets.slug)),
+    async trackedOne(slug) {
+      const [row] = await db.select().from(syncPresets).where(eq(syncPresets.slug, slug));
+      return row ?? null;
+    },
     async track(row) {
       await db.insert(syncPresets).values(row).onConflictDoUpdate({ target: syncPresets.slug, set: row });
     },
@@ -86,6 +92,10 @@ export function createSyncRepository(db: Db, secretKey: Buffer): SyncRepository 
       await db.delete(syncPresets).where(eq(syncPresets.slug, slug));
     },
     outbox: () => db.select().from(syncOutbox).orderBy(asc(syncOutbox.id)),
+    async entry(slug) {
+      const [row] = await db.select().from(syncOutbox).where(eq(syncOutbox.slug, slug));
+      return row ?? null;
+    },
     async enqueue({ slug, op, baseVersion, doc, docHash }) {
       await db
         .insert(syncOutbox)
