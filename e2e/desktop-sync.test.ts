@@ -253,6 +253,30 @@ describe('desktop sync through a team PostgreSQL', () => {
     }
   }, 60_000);
 
+  it('a server changed here and not yet published is not undone by a team preset that still has the old one', async () => {
+    type ServerView = { timeoutMs: number | null };
+    await alice.gw.api('config.apply', { config: { presets: { second: { description: 'also fx', servers: { fx: { tools: ['echo'] } } } } } });
+    await alice.gw.api('sync.share', { slug: 'second' });
+    await expect.poll(async () => (await status(bob)).shared.map((s) => s.slug).sort(), { timeout: 15_000 }).toEqual(['second', 'tools']);
+
+    await bob.proxy.cut();
+    await bob.gw.api('servers.update', { name: 'fx', spec: { command: process.execPath, args: [fixturePath, 'stdio'], timeoutMs: 12_345 } });
+    expect((await status(bob)).pending).toBe(2); // both shared presets bind fx
+    // Meanwhile alice publishes a new preset carrying fx as it was.
+    await alice.gw.api('config.apply', { config: { presets: { third: { description: 'new', servers: { fx: true } } } } });
+    await alice.gw.api('sync.share', { slug: 'third' });
+    await expect.poll(async () => (await status(alice)).shared.find((s) => s.slug === 'third')?.state, { timeout: 15_000 }).toBe('synced');
+
+    await bob.proxy.open();
+    await expect.poll(async () => (await preset(bob, 'third').catch(() => null))?.description, { timeout: 15_000 }).toBe('new');
+    await expect.poll(async () => (await status(bob)).pending, { timeout: 15_000 }).toBe(0);
+    expect((await bob.gw.api<ServerView>('servers.get', { name: 'fx' })).timeoutMs).toBe(12_345);
+    // bob's change reached alice through the presets he published.
+    await expect.poll(async () => (await alice.gw.api<ServerView>('servers.get', { name: 'fx' })).timeoutMs, { timeout: 15_000 }).toBe(12_345);
+    expect(await conflicts(bob)).toEqual([]);
+    expect(await conflicts(alice)).toEqual([]);
+  }, 90_000);
+
   it('the CLI shows sync state and conflicts; a team gateway on the same database reports the whole team', async () => {
     const shown = await runCli(['sync', 'status', '--data-dir', alice.dataDir]);
     expect(shown.stderr).toBe('');

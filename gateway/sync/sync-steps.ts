@@ -151,11 +151,16 @@ export async function adoptTeamDocs(ctx: StepContext, adoptions: Adoption[]): Pr
   if (adoptions.length === 0) return;
   const before = await serverMap(ctx);
   const config: { servers: Record<string, ServerSpec>; presets: Record<string, PresetSpec> } = { servers: {}, presets: {} };
+  // In team order (seq): where two documents define one server, the newer definition wins.
   for (const { slug, doc } of adoptions) {
     const one = configFromDoc(slug, doc, before);
     Object.assign(config.servers, one.servers);
     Object.assign(config.presets, one.presets);
   }
+  // A server this machine changed and has not published yet (it sits in a waiting document)
+  // keeps its local definition: that change reaches the team with the waiting document, and the
+  // others follow it, instead of a pulled copy silently undoing it.
+  for (const name of await serversInWaitingDocs(ctx)) if (before.has(name)) delete config.servers[name];
   await ctx.applier.applyConfig(config);
   const servers = await serverMap(ctx);
   const presets = new Map((await ctx.db.presets.findAllForOwnerWithServers(ctx.ownerId)).map((p) => [p.slug, p]));
@@ -165,6 +170,15 @@ export async function adoptTeamDocs(ctx: StepContext, adoptions: Adoption[]): Pr
     await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: after === null ? null : docHash(after), includeSecrets, syncedAt: new Date() });
     ctx.missing.set(slug, missingSecrets(doc, servers));
   }
+}
+
+async function serversInWaitingDocs(ctx: StepContext): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const entry of await ctx.db.sync.outbox()) {
+    const doc = entry.op === 'put' ? asSharedDoc(entry.doc) : null;
+    for (const name of Object.keys(doc?.servers ?? {})) names.add(name);
+  }
+  return names;
 }
 
 /** A team change arrived while a local one waits: equal content settles it, otherwise both are kept. */
