@@ -185,7 +185,10 @@ describe('desktop sync through a team PostgreSQL', () => {
     // The outbox is in alice's database: a restart while offline loses nothing.
     expect(await alice.gw.stop()).toBe(0);
     alice = await startMember('alice', scratch.url, alice);
-    expect((await status(alice)).pending).toBe(2);
+    const restarted = await status(alice);
+    expect(restarted.pending).toBe(2);
+    expect(offline.lastSyncAt).toBeTruthy();
+    expect(restarted.lastSyncAt).toBe(offline.lastSyncAt); // still known after the restart
 
     await alice.proxy.open();
     await expect.poll(async () => (await status(alice)).pending, { timeout: 20_000 }).toBe(0);

@@ -35,6 +35,9 @@ export interface DesktopSyncOptions {
   log(line: string): void;
 }
 
+/** When the last cycle succeeded (kept, so "last sync" survives a restart while offline). */
+const LAST_SYNC = 'last_sync';
+
 interface Settings {
   url: string | null;
   member: string;
@@ -69,9 +72,14 @@ export class DesktopSync {
   constructor(private readonly opts: DesktopSyncOptions) {}
 
   async start(overrides?: { url?: string | null; member?: string | null }): Promise<void> {
-    if (!this.opts.available) return;
+    if (!this.opts.available) {
+      if (overrides?.url) this.opts.log('sync: --sync-url is ignored: this gateway runs on the team database itself (--database-url)');
+      return;
+    }
     const saved = await this.opts.db.sync.settings();
     this.settings = saved ? { ...saved } : null;
+    const last = await this.opts.db.sync.cursor(LAST_SYNC);
+    this.lastSyncAt = last ? new Date(last) : null;
     if (overrides?.url !== undefined && overrides.url !== null) {
       await this.configure({ url: overrides.url, ...(overrides.member ? { member: overrides.member } : {}) });
       return;
@@ -309,6 +317,7 @@ export class DesktopSync {
       this.failures = 0;
       this.lastError = null;
       this.lastSyncAt = new Date();
+      await this.opts.db.sync.setCursor(LAST_SYNC, this.lastSyncAt.toISOString());
       this.setState('idle');
     } catch (error) {
       this.failures++;
