@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { LatencyHistogram } from '../db/latency-buckets.js';
 import { migrateLocked } from '../db/postgres.js';
+import type { LatencyRow } from '../db/repositories/metrics.js';
 import type { LocalHourlyRow } from '../db/repositories/sync.js';
 
 /** One shared preset as the team database holds it (its latest version; deleted: a tombstone). */
@@ -16,15 +17,8 @@ export interface TeamPresetRow {
 
 export type PublishResult = { ok: true; version: number } | { ok: false; current: TeamPresetRow };
 
-export interface TeamLatencyRow {
-  key: string;
-  calls: number;
-  errors: number;
-  timeouts: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** The same row as the local latency report (key: member, preset slug or tool name). */
+export type TeamLatencyRow = LatencyRow;
 
 export interface TeamStoreOptions {
   url: string;

@@ -50,3 +50,16 @@ export function errorText(error: unknown): string {
 export function isGatewayError(error: unknown, code?: string): error is GatewayError {
   return error instanceof GatewayError && (code === undefined || error.code === code);
 }
+
+/**
+ * The slugs of the local presets (sorted), as a store's `{presetSlugs, presetsError}` slice:
+ * the pickers of the Access and Sync screens.
+ */
+export async function loadPresetSlugs(): Promise<{ presetSlugs: string[]; presetsError: string | null } | { presetsError: string }> {
+  try {
+    const { items } = await call('presets.list', { limit: 200 });
+    return { presetSlugs: items.map((p) => p.slug).sort(), presetsError: null };
+  } catch (error) {
+    return { presetsError: errorText(error) };
+  }
+}

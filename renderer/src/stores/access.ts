@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { MethodInput, MethodOutput } from '../../../gateway/contract/index.js';
-import { call, errorText } from '../api/client.js';
+import { call, errorText, loadPresetSlugs } from '../api/client.js';
 
 export type AccessToken = MethodOutput<'tokens.list'>['items'][number];
 export type CreatedToken = MethodOutput<'tokens.create'>;
@@ -92,12 +92,7 @@ export const useAccess = create<AccessState>((set, get) => {
       }
     },
     async loadPresets() {
-      try {
-        const { items } = await call('presets.list', { limit: 200 });
-        set({ presetSlugs: items.map((p) => p.slug).sort(), presetsError: null });
-      } catch (error) {
-        set({ presetsError: errorText(error) });
-      }
+      set(await loadPresetSlugs());
     },
     async create(input) {
       const created = await call('tokens.create', input);

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { GatewayEvents, MethodInput, MethodOutput } from '../../../gateway/contract/index.js';
-import { call, errorText } from '../api/client.js';
+import { call, errorText, loadPresetSlugs } from '../api/client.js';
 
 export type SyncStatus = MethodOutput<'sync.status'>;
 export type SharedPreset = SyncStatus['shared'][number];
@@ -107,12 +107,7 @@ export const useSync = create<SyncStoreState>((set, get) => {
       void get().refresh();
     },
     async loadPresets() {
-      try {
-        const { items } = await call('presets.list', { limit: 200 });
-        set({ presetSlugs: items.map((p) => p.slug).sort(), presetsError: null });
-      } catch (error) {
-        set({ presetsError: errorText(error) });
-      }
+      set(await loadPresetSlugs());
     },
     async configure(input) {
       return changed(await call('sync.configure', input));
