@@ -154,13 +154,15 @@ export async function startDesktop(electron: ElectronApi, options: DesktopOption
   const trayStatus = async (): Promise<TrayStatus> => {
     const base: TrayStatus = { state: controller.state, url: controller.url, servers: null, errorsLastHour: null, presets: [], note: controller.portNote ?? controller.lastError };
     if (controller.state !== 'running') return base;
-    const [status, presets, latency] = await Promise.all([
+    const [status, presets, latency, sync] = await Promise.all([
       controller.call('gateway.status', {}),
       controller.call('presets.list', { limit: 50 }),
       controller.call('metrics.latency', { groupBy: 'preset', from: new Date(Date.now() - 3_600_000).toISOString() }),
+      controller.call('sync.status', {}),
     ]);
     return {
       ...base,
+      sync: sync?.configured ? { state: sync.state, pending: sync.pending, conflicts: sync.conflicts } : null,
       servers: status?.servers ?? null,
       presets: presets?.items.map((p) => ({ slug: p.slug, name: p.name, url: p.url })) ?? [],
       errorsLastHour: latency ? latency.rows.reduce((sum, r) => sum + r.errors + r.timeouts, 0) : null,
@@ -211,7 +213,7 @@ export async function startDesktop(electron: ElectronApi, options: DesktopOption
     }, 500);
   };
   controller.onEvent((name: GatewayEventName) => {
-    if (name === 'server.status' || name === 'preset.changed') refreshTraySoon();
+    if (name === 'server.status' || name === 'preset.changed' || name === 'sync.status') refreshTraySoon();
   });
   controller.onState(() => refreshTraySoon());
 

@@ -62,4 +62,14 @@ describe('tray menu model', () => {
     expect(run).toHaveBeenLastCalledWith({ kind: 'quit' });
     expect(template[0]).toEqual({ label: 'Gateway running on port 7337', enabled: false });
   });
+
+  it('says how team sync is doing, in the menu always and in the tooltip when it needs attention', () => {
+    const idle = { ...running, sync: { state: 'idle' as const, pending: 0, conflicts: 0 } };
+    expect(labels(idle)).toContain('(off) Team sync: idle');
+    expect(trayTooltip(idle)).toBe('MCP Gateway on port 7337, 2/3 servers up, 4 errors in the last hour');
+    const offline = { ...running, sync: { state: 'offline' as const, pending: 2, conflicts: 1 } };
+    expect(labels(offline)).toContain('(off) Team sync: offline, 2 changes waiting, 1 conflict to resolve');
+    expect(trayTooltip(offline)).toBe('MCP Gateway on port 7337, 2/3 servers up, 4 errors in the last hour; team sync offline, 2 changes waiting, 1 conflict to resolve');
+    expect(labels({ ...running, sync: null }).some((label) => label.includes('Team sync'))).toBe(false);
+  });
 });

@@ -1,4 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
+import type { SyncState } from '../gateway/contract/index.js';
 import type { GatewayState } from './controller.js';
 
 export interface TrayStatus {
@@ -8,6 +9,8 @@ export interface TrayStatus {
   errorsLastHour: number | null;
   presets: Array<{ slug: string; name: string; url: string }>;
   note: string | null;
+  /** Team sync, when a team database is configured. */
+  sync?: { state: SyncState; pending: number; conflicts: number } | null;
 }
 
 export type TrayAction = { kind: 'open' } | { kind: 'copy'; url: string } | { kind: 'pause' } | { kind: 'resume' } | { kind: 'quit' };
@@ -54,6 +57,7 @@ export function trayMenuModel(status: TrayStatus): TrayItem[] {
   if (running && status.errorsLastHour !== null) {
     items.push({ label: status.errorsLastHour === 0 ? 'No errors in the last hour' : `Errors in the last hour: ${status.errorsLastHour}`, enabled: false });
   }
+  if (running && status.sync) items.push({ label: syncWords(status.sync).replace(/^team sync/, 'Team sync:'), enabled: false });
   items.push({ label: '', enabled: false, separator: true });
   items.push({ label: 'Open MCP Gateway', enabled: true, action: { kind: 'open' } });
   items.push({
@@ -78,7 +82,16 @@ export function trayTooltip(status: TrayStatus): string {
   if (status.state !== 'running') return `MCP Gateway: ${STATE_WORDS[status.state]}`;
   const servers = status.servers ? `, ${status.servers.ready}/${status.servers.total} servers up` : '';
   const errors = status.errorsLastHour ? `, ${status.errorsLastHour} errors in the last hour` : '';
-  return `MCP Gateway on port ${port(status.url)}${servers}${errors}`;
+  const sync = status.sync && (status.sync.conflicts > 0 || status.sync.state === 'offline' || status.sync.state === 'error') ? `; ${syncWords(status.sync)}` : '';
+  return `MCP Gateway on port ${port(status.url)}${servers}${errors}${sync}`;
+}
+
+/** "team sync offline, 2 changes waiting", "team sync: 1 conflict to resolve", … */
+function syncWords(sync: NonNullable<TrayStatus['sync']>): string {
+  const parts = [`team sync ${sync.state === 'error' ? 'failing' : sync.state}`];
+  if (sync.pending > 0) parts.push(`${sync.pending} change${sync.pending === 1 ? '' : 's'} waiting`);
+  if (sync.conflicts > 0) parts.push(`${sync.conflicts} conflict${sync.conflicts === 1 ? '' : 's'} to resolve`);
+  return parts.join(', ');
 }
 
 export function toMenuTemplate(items: TrayItem[], run: (action: TrayAction) => void): MenuItemConstructorOptions[] {

@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os';
 import { GatewayError, type MetricsScope, type SyncConflict, type SyncState, type SyncStatus } from '../contract/index.js';
 import type { Database } from '../db/database.js';
 import { asSharedDoc, missingSecrets } from './preset-doc.js';
@@ -15,6 +14,7 @@ import {
   type StepContext,
 } from './sync-steps.js';
 import { TeamStore, type Queryable } from './team-store.js';
+import { backoff, defaultMember, isUnreachable, redactUrl } from './sync-support.js';
 
 export interface DesktopSyncOptions {
   db: Database;
@@ -392,40 +392,4 @@ export class DesktopSync {
     this.requireAvailable();
     if (!this.settings?.url) throw new GatewayError('bad_request', 'sync is not configured: set the team database URL first (sync.configure)');
   }
-}
-
-/** Exponential backoff with jitter, capped: 1 s, 2 s, 4 s, … up to maxMs. */
-function backoff(failures: number, maxMs: number): number {
-  const base = Math.min(maxMs, 1000 * 2 ** Math.min(failures - 1, 16));
-  return Math.round(base * (0.75 + Math.random() * 0.5));
-}
-
-/** Errors that mean "cannot reach the team database" rather than "it said no". */
-function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003'].includes(code)) {
-    return true;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return /timeout|terminated|Connection ended|connect|ECONNRESET|socket/i.test(message);
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
-
-function defaultMember(): string {
-  let user = 'user';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no user database entry (containers): keep the default
-  }
-  return `${user}@${hostname()}`.replace(/[^A-Za-z0-9._@-]/g, '-').slice(0, 100);
 }

@@ -11,7 +11,7 @@ import {
 import { dataDirOption, stringValue } from './admin.js';
 import type { CommandSpec } from './command.js';
 import { writeLine, type Gateway } from './io.js';
-import { redactUrl } from '../../sync/desktop-sync.js';
+import { redactUrl } from '../../sync/sync-support.js';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
