@@ -280,6 +280,20 @@ describe('desktop sync through a team PostgreSQL', () => {
     expect(await conflicts(alice)).toEqual([]);
   }, 90_000);
 
+  it('a document this gateway refuses (hand-edited team database) is skipped and logged; the rest still arrive', async () => {
+    const broken = { format: 1, preset: { visibility: 'everyone', servers: {} }, servers: {} };
+    const fine = { format: 1, preset: { name: 'Fine', description: 'valid', servers: { fx: { tools: ['echo'] } } }, servers: { fx: { transport: 'stdio', command: process.execPath, args: [fixturePath, 'stdio'], enabled: true } } };
+    await teamRows(scratch.url, `insert into team_presets (slug, version, doc, updated_by) values ('broken', 1, $1, 'mallory'), ('fine', 1, $2, 'mallory')`, [
+      JSON.stringify(broken),
+      JSON.stringify(fine),
+    ]);
+    await expect.poll(async () => (await preset(bob, 'fine').catch(() => null))?.description, { timeout: 15_000 }).toBe('valid');
+    await expect(preset(bob, 'broken')).rejects.toThrow(/not_found/);
+    const { items } = await bob.gw.api<{ items: Array<{ action: string; target: string | null }> }>('audit.list', { action: 'sync.skipped' });
+    expect(items.map((i) => i.target)).toContain('preset:broken');
+    expect((await status(bob)).lastError).toBeNull();
+  }, 60_000);
+
   it('the CLI shows sync state and conflicts; a team gateway on the same database reports the whole team', async () => {
     const shown = await runCli(['sync', 'status', '--data-dir', alice.dataDir]);
     expect(shown.stderr).toBe('');

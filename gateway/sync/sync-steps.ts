@@ -1,4 +1,5 @@
 import type { DeclarativeConfigInput, PresetSpec, ServerSpec } from '../contract/declarative.js';
+import { GatewayError } from '../contract/errors.js';
 import type { Database } from '../db/database.js';
 import type { ServerRecord } from '../db/records.js';
 import type { OutboxEntry, TrackedPreset } from '../db/repositories/sync.js';
@@ -97,10 +98,10 @@ export async function pull(ctx: StepContext, store: TeamStore): Promise<number> 
         if (decision === 'taken') taken++;
         else if (decision !== 'skipped') adopt.push(decision);
       }
-      await adoptTeamDocs(ctx, adopt);
-      for (const { slug, version, by } of adopt) ctx.note('sync.pulled', slug, { version, by });
+      const adopted = await adoptOrSkip(ctx, adopt);
+      for (const { slug, version, by } of adopted) ctx.note('sync.pulled', slug, { version, by });
       await ctx.db.sync.setCursor(PULL_CURSOR, String(rows[rows.length - 1]!.seq));
-      return taken + adopt.length;
+      return taken + adopted.length;
     });
     if (rows.length < PULL_PAGE) return applied;
   }
@@ -146,6 +147,36 @@ async function takeRemote(ctx: StepContext, row: TeamPresetRow, tracked: Tracked
   return { slug: row.slug, doc, version: row.version, includeSecrets: tracked?.includeSecrets ?? false, by: row.updatedBy };
 }
 
+/**
+ * Adopts the page's documents together; if the gateway refuses them (a document another
+ * version or a hand edit of the team database made invalid here), adopts them one by one and
+ * skips the refused ones, so one bad document cannot stall sync for everyone after it.
+ * Transient failures (database, network) are thrown: the page is retried next cycle.
+ */
+async function adoptOrSkip(ctx: StepContext, adoptions: Adoption[]): Promise<Adoption[]> {
+  try {
+    await adoptTeamDocs(ctx, adoptions);
+    return adoptions;
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+  }
+  const adopted: Adoption[] = [];
+  for (const adoption of adoptions) {
+    try {
+      await adoptTeamDocs(ctx, [adoption]);
+      adopted.push(adoption);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      ctx.note('sync.skipped', adoption.slug, { version: adoption.version, by: adoption.by, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return adopted;
+}
+
+function isRefusal(error: unknown): boolean {
+  return error instanceof GatewayError && ['invalid_input', 'bad_request', 'conflict', 'not_found'].includes(error.code);
+}
+
 /** Makes the local copies the team's versions (one config.apply) and records them as the agreed bases. */
 export async function adoptTeamDocs(ctx: StepContext, adoptions: Adoption[]): Promise<void> {
   if (adoptions.length === 0) return;
@@ -161,15 +192,37 @@ export async function adoptTeamDocs(ctx: StepContext, adoptions: Adoption[]): Pr
   // keeps its local definition: that change reaches the team with the waiting document, and the
   // others follow it, instead of a pulled copy silently undoing it.
   for (const name of await serversInWaitingDocs(ctx)) if (before.has(name)) delete config.servers[name];
+  const bystanders = await cleanBystanders(ctx, new Set(adoptions.map((a) => a.slug)), before);
   await ctx.applier.applyConfig(config);
   const servers = await serverMap(ctx);
   const presets = new Map((await ctx.db.presets.findAllForOwnerWithServers(ctx.ownerId)).map((p) => [p.slug, p]));
-  for (const { slug, doc, version, includeSecrets } of adoptions) {
+  const hashNow = (slug: string, includeSecrets: boolean): string | null => {
     const preset = presets.get(slug);
-    const after = preset ? buildSharedDoc(preset, servers, includeSecrets) : null;
-    await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: after === null ? null : docHash(after), includeSecrets, syncedAt: new Date() });
+    return preset ? docHash(buildSharedDoc(preset, servers, includeSecrets)) : null;
+  };
+  for (const { slug, doc, version, includeSecrets } of adoptions) {
+    await ctx.db.sync.track({ slug, remoteVersion: version, baseHash: hashNow(slug, includeSecrets), includeSecrets, syncedAt: new Date() });
     ctx.missing.set(slug, missingSecrets(doc, servers));
   }
+  // Other shared presets that bind a server the team just updated changed here too, but not by
+  // anyone's edit: every machine takes the same server, so they are not published again (from
+  // every machine at once, as conflicting edits); they travel with their next real edit.
+  for (const tracked of bystanders) {
+    const now = hashNow(tracked.slug, tracked.includeSecrets);
+    if (now !== null && now !== tracked.baseHash) await ctx.db.sync.track({ ...tracked, baseHash: now });
+  }
+}
+
+/** Shared presets, other than `adopting`, that agree with the team and have no local change waiting. */
+async function cleanBystanders(ctx: StepContext, adopting: Set<string>, servers: Map<string, ServerRecord>): Promise<TrackedPreset[]> {
+  const waiting = new Set((await ctx.db.sync.outbox()).map((e) => e.slug));
+  const candidates = (await ctx.db.sync.tracked()).filter((t) => !adopting.has(t.slug) && !waiting.has(t.slug) && t.baseHash !== null);
+  if (candidates.length === 0) return [];
+  const presets = new Map((await ctx.db.presets.findAllForOwnerWithServers(ctx.ownerId)).map((p) => [p.slug, p]));
+  return candidates.filter((t) => {
+    const preset = presets.get(t.slug);
+    return preset !== undefined && docHash(buildSharedDoc(preset, servers, t.includeSecrets)) === t.baseHash;
+  });
 }
 
 async function serversInWaitingDocs(ctx: StepContext): Promise<Set<string>> {
