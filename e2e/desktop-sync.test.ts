@@ -198,6 +198,23 @@ describe('desktop sync through a team PostgreSQL', () => {
     expect((await status(alice)).lastError).toBeNull();
   }, 120_000);
 
+  it('a preset deleted here while the team edited it comes back with "take theirs"', async () => {
+    await alice.proxy.cut();
+    await alice.gw.api('presets.delete', { slug: 'tools' });
+    await describeAs(bob, 'tools', 'bob edited it meanwhile');
+    await bob.gw.api('sync.now');
+    await alice.proxy.open();
+    await expect.poll(async () => (await conflicts(alice)).map((c) => c.kind), { timeout: 20_000 }).toEqual(['delete']);
+    const [conflict] = await conflicts(alice);
+    expect(conflict?.local).toBeNull(); // deleted here
+    expect(JSON.stringify(conflict?.remote)).toContain('bob edited it meanwhile');
+    // Until resolved, the team keeps bob's version and bob keeps serving it.
+    expect((await preset(bob, 'tools')).description).toBe('bob edited it meanwhile');
+    await alice.gw.api('sync.resolve', { id: conflict!.id, keep: 'theirs' });
+    expect((await preset(alice, 'tools')).description).toBe('bob edited it meanwhile');
+    await expect.poll(async () => (await status(alice)).shared.find((s) => s.slug === 'tools')?.state, { timeout: 10_000 }).toBe('synced');
+  }, 60_000);
+
   it('pushes hourly rollups of shared presets: the team report covers both machines', async () => {
     const viaAlice = await connectClient(`${alice.gw.url}/mcp/tools`);
     clients.push(viaAlice);
