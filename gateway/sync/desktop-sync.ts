@@ -14,7 +14,7 @@ import {
   type StepContext,
 } from './sync-steps.js';
 import { TeamStore, type Queryable } from './team-store.js';
-import { backoff, defaultMember, isUnreachable, redactUrl } from './sync-support.js';
+import { backoff, defaultMember, isUnreachable, redactUrl, sameDatabase } from './sync-support.js';
 
 export interface DesktopSyncOptions {
   db: Database;
@@ -92,6 +92,7 @@ export class DesktopSync {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.chain.catch(() => undefined);
+    await this.localChain.catch(() => undefined);
     await this.store?.close();
     this.store = null;
   }
@@ -109,7 +110,8 @@ export class DesktopSync {
         metricsScope: input.metricsScope ?? previous?.metricsScope ?? 'shared',
       };
       await this.exclusive(async () => {
-        if (url !== null && previous?.url && previous.url !== url) await resetProgress(this.opts.db);
+        // Another database is another team (a new password or user for the same one is not).
+        if (url !== null && previous?.url && !sameDatabase(previous.url, url)) await resetProgress(this.opts.db);
         await this.opts.db.sync.saveSettings(next);
       });
       this.settings = next;

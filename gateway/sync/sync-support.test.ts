@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, defaultMember, isUnreachable, redactUrl } from './sync-support.js';
+import { backoff, defaultMember, isUnreachable, redactUrl, sameDatabase } from './sync-support.js';
 
 describe('sync support', () => {
   it('backs off exponentially with jitter, never past the cap', () => {
@@ -23,6 +23,9 @@ describe('sync support', () => {
     expect(redactUrl('postgres://alice:s3cret@db:5432/team')).toBe('postgres://alice:***@db:5432/team');
     expect(redactUrl('postgres://alice@db/team')).toBe('postgres://alice@db/team');
     expect(redactUrl('not a url')).toBe('(unparseable URL)');
+    expect(sameDatabase('postgres://a:x@db/team', 'postgresql://b:y@db:5432/team?sslmode=require')).toBe(true);
+    expect(sameDatabase('postgres://a@db/team', 'postgres://a@db/other')).toBe(false);
+    expect(sameDatabase('postgres://a@db/team', 'postgres://a@db2/team')).toBe(false);
     expect(defaultMember()).toMatch(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/);
   });
 });

@@ -37,3 +37,14 @@ export function defaultMember(): string {
   }
   return `${user}@${hostname()}`.replace(/[^A-Za-z0-9._@-]/g, '-').slice(0, 100);
 }
+
+/** Whether two postgres:// URLs name the same database (host, port and name; not who connects). */
+export function sameDatabase(a: string, b: string): boolean {
+  try {
+    const x = new URL(a);
+    const y = new URL(b);
+    return x.hostname === y.hostname && (x.port || '5432') === (y.port || '5432') && x.pathname === y.pathname;
+  } catch {
+    return a === b;
+  }
+}
