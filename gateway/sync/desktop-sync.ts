@@ -190,15 +190,15 @@ export class DesktopSync {
 
   async conflicts(): Promise<SyncConflict[]> {
     return (await this.opts.db.sync.openConflicts()).map((c) => ({
-        id: c.id,
-        slug: c.slug,
-        kind: c.kind,
-        local: c.localDoc ?? null,
-        remote: c.remoteDoc ?? null,
-        remoteVersion: c.remoteVersion,
-        remoteMember: c.remoteMember,
-        detectedAt: c.detectedAt.toISOString(),
-      }));
+      id: c.id,
+      slug: c.slug,
+      kind: c.kind,
+      local: c.localDoc ?? null,
+      remote: c.remoteDoc ?? null,
+      remoteVersion: c.remoteVersion,
+      remoteMember: c.remoteMember,
+      detectedAt: c.detectedAt.toISOString(),
+    }));
   }
 
   /** mine: publish this machine's version over the team's; theirs: take the team's (works offline: it was kept). */
@@ -215,7 +215,11 @@ export class DesktopSync {
           await this.opts.db.sync.track({ slug, remoteVersion: conflict.remoteVersion, baseHash: null, includeSecrets: false, syncedAt: null });
           await capture(ctx);
         } else {
+          // This copy now builds on the team version it overrides; the waiting change goes out on it
+          // (and is recorded again if a later edit removed it meanwhile).
+          if (tracked) await this.opts.db.sync.track({ ...tracked, remoteVersion: Math.max(tracked.remoteVersion ?? 0, conflict.remoteVersion) });
           await this.opts.db.sync.setEntryState(slug, 'pending', conflict.remoteVersion);
+          await capture(ctx);
         }
       } else {
         await this.opts.db.sync.dropEntry(slug);
