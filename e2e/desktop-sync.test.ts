@@ -238,9 +238,21 @@ describe('desktop sync through a team PostgreSQL', () => {
       expect(row.p99).toBeGreaterThanOrEqual(row.p50 ?? 0);
     }
     expect(byTool.members.map((m) => m.member).sort()).toEqual(['alice', 'bob']);
-    // alice's private preset is not in the team's data.
-    const presetsSeen = await teamRows<{ preset_slug: string }>(scratch.url, 'select distinct preset_slug from team_metrics_hourly');
-    expect(presetsSeen.map((r) => r.preset_slug)).toEqual(['tools']);
+    // alice's private preset is not in the team's data...
+    const viaNotes = await connectClient(`${alice.gw.url}/mcp/notes`);
+    clients.push(viaNotes);
+    for (let i = 0; i < 5; i++) await viaNotes.callTool({ name: 'fx__echo', arguments: { text: `n${i}` } });
+    await alice.gw.api('sync.now');
+    const seen = async (): Promise<string[]> =>
+      (await teamRows<{ preset_slug: string }>(scratch.url, 'select distinct preset_slug from team_metrics_hourly order by 1')).map((r) => r.preset_slug);
+    expect(await seen()).toEqual(['tools']);
+    // ...until it is shared: then its recent history goes too.
+    await alice.gw.api('sync.share', { slug: 'notes' });
+    await expect.poll(seen, { timeout: 15_000 }).toEqual(['notes', 'tools']);
+    const byPreset = await alice.gw.api<Report>('sync.teamLatency', { groupBy: 'preset' });
+    expect(byPreset.rows.find((r) => r.key === 'notes')?.calls).toBe(5);
+    await alice.gw.api('sync.unshare', { slug: 'notes' });
+    await expect.poll(async () => (await status(alice)).pending, { timeout: 15_000 }).toBe(0);
   }, 90_000);
 
   it('withdrawing a shared preset removes the team copy from other machines and keeps the local one', async () => {
@@ -327,7 +339,7 @@ describe('desktop sync through a team PostgreSQL', () => {
     const team = await startGateway({ args: ['--database-url', scratch.url] });
     try {
       const report = await team.api<{ rows: Array<{ key: string; calls: number }> }>('sync.teamLatency', { groupBy: 'member' });
-      expect(Object.fromEntries(report.rows.map((r) => [r.key, r.calls]))).toEqual({ alice: 20, bob: 10 });
+      expect(Object.fromEntries(report.rows.map((r) => [r.key, r.calls]))).toEqual({ alice: 25, bob: 10 }); // 5 calls to 'notes' stayed after it was withdrawn
       expect(await team.api<SyncStatus>('sync.status')).toMatchObject({ available: false, state: 'disabled' });
       await expect(team.api('sync.configure', { url: scratch.url })).rejects.toThrow(/bad_request: .*team database itself/);
     } finally {

@@ -9,6 +9,7 @@ import {
   push,
   pushMetrics,
   resetProgress,
+  rewindMetricsForNewShare,
   serverMap,
   type PresetApplier,
   type StepContext,
@@ -164,6 +165,7 @@ export class DesktopSync {
       if (!(await this.opts.db.presets.findBySlugWithServers(slug))) throw new GatewayError('not_found', `no preset "${slug}"`);
       const tracked = await this.opts.db.sync.trackedOne(slug);
       await this.opts.db.sync.track(tracked ? { ...tracked, includeSecrets } : { slug, remoteVersion: null, baseHash: null, includeSecrets, syncedAt: null });
+      if (!tracked) await rewindMetricsForNewShare(this.opts.db, new Date());
       await capture(this.stepContext());
       this.opts.note('sync.shared', slug, { includeSecrets });
       this.schedule(0);

@@ -347,6 +347,16 @@ export async function pushMetrics(ctx: StepContext, store: TeamStore, scope: 'sh
   return { rows, through: watermark };
 }
 
+/**
+ * A newly shared preset's recent history goes to the team too: the next push reaches back as
+ * far as a machine's first push does (re-sent hours replace their earlier copies).
+ */
+export async function rewindMetricsForNewShare(db: Database, now: Date): Promise<void> {
+  const watermark = await metricsWatermark(db);
+  const back = new Date(now.getTime() - METRICS_FIRST_PUSH_MS + METRICS_OVERLAP_MS);
+  if (watermark && Date.parse(watermark) > back.getTime()) await db.sync.setCursor(METRICS_CURSOR, back.toISOString());
+}
+
 export async function metricsWatermark(db: Database): Promise<string | null> {
   return (await db.sync.cursor(METRICS_CURSOR)) || null;
 }
