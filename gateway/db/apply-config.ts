@@ -69,12 +69,13 @@ export async function applyConfigInTransaction(
   const presetsNow = prunedServers
     ? new Map((await presets.findAllForOwnerWithServers(ownerId)).map((p) => [p.slug, p]))
     : presetsBefore;
+  const toCreate: Array<{ slug: string; fields: PresetFields }> = [];
   for (const [slug, spec] of Object.entries(config.presets)) {
     const before = presetsBefore.get(slug);
     const now = presetsNow.get(slug);
     const fields = presetFieldsFromSpec(spec, now ? presetFieldsOf(now) : undefined, slug);
     if (!before || !now) {
-      await presets.create(ownerId, slug, fields);
+      toCreate.push({ slug, fields });
       result.created.push(`preset:${slug}`);
     } else if (samePreset(presetFieldsOf(before), fields)) {
       result.unchanged.push(`preset:${slug}`);
@@ -83,6 +84,8 @@ export async function applyConfigInTransaction(
       result.updated.push(`preset:${slug}`);
     }
   }
+  // New presets in a few multi-row statements: a file of 1,000 presets is one apply, not 5,000 round trips.
+  await presets.createMany(ownerId, toCreate);
   return result;
 }
 

@@ -73,6 +73,23 @@ describe('presets', () => {
     await db.servers.create('p', 'beta', server());
   });
 
+  it('creates many presets in batches, with their bindings in order and their ACLs', async () => {
+    const items = Array.from({ length: 1_500 }, (_, i) => ({
+      slug: `bulk-${i}`,
+      fields: preset(i % 2 ? ['beta', 'alpha'] : ['alpha'], { acl: [{ type: 'email', value: `u${i}@x.test` }] }),
+    }));
+    await db.presets.createMany('p', items);
+    const bulk = (await db.presets.findAllForOwnerWithServers('p')).filter((p) => p.slug.startsWith('bulk-'));
+    expect(bulk).toHaveLength(1_500);
+    const one = bulk.find((p) => p.slug === 'bulk-1201');
+    expect(one?.servers.map((b) => b.serverName)).toEqual(['beta', 'alpha']);
+    expect(one?.acl).toEqual([{ type: 'email', value: 'u1201@x.test' }]);
+    const refused = await rejection(db.presets.createMany('p', [{ slug: 'bulk-new', fields: preset(['ghost']) }]));
+    expect(refused.code).toBe('invalid_input');
+    expect((await rejection(db.presets.createMany('p', [{ slug: 'bulk-7', fields: preset([]) }]))).code).toBe('conflict');
+    for (const { slug } of items) await db.presets.delete('p', slug);
+  });
+
   it('creates with bindings and ACL, updates (version bump) and deletes', async () => {
     const fields = preset(['beta', 'alpha'], {
       name: 'Dev',

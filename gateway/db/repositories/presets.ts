@@ -22,6 +22,11 @@ export interface PresetsRepository {
   /** Newest first, keyset-paginated on (created_at, id). */
   listPage(ownerId: string, options?: PresetListOptions): Promise<Page<PresetRecord>>;
   create(ownerId: string, slug: string, fields: PresetFields): Promise<PresetWithServers>;
+  /**
+   * Creates many presets with a few multi-row statements (config.apply of a large file, a sync
+   * pull): the same checks as create, without reading each one back.
+   */
+  createMany(ownerId: string, items: Array<{ slug: string; fields: PresetFields }>): Promise<void>;
   /** Replaces fields, bindings and ACL, and bumps the version. */
   update(ownerId: string, slug: string, fields: PresetFields): Promise<PresetWithServers>;
   delete(ownerId: string, slug: string): Promise<boolean>;
@@ -94,6 +99,34 @@ export function createPresetsRepository(runner: DbRunner): PresetsRepository {
         return (await findBySlugWithServers(tx, slug))!;
       }),
 
+    createMany: (ownerId, items) =>
+      runner.transaction(async (tx) => {
+        if (items.length === 0) return;
+        const serverIds = await serverIdsByName(tx, ownerId, [...new Set(items.flatMap((i) => i.fields.servers.map((b) => b.serverName)))]);
+        const bindings: Array<typeof presetServers.$inferInsert> = [];
+        const acls: Array<typeof presetAcl.$inferInsert> = [];
+        for (const batch of chunks(items, BULK_ROWS)) {
+          let rows: Array<{ id: string; slug: string }>;
+          try {
+            rows = await tx
+              .insert(presets)
+              .values(batch.map(({ slug, fields }) => ({ ownerId, slug, ...presetColumns(fields) })))
+              .returning({ id: presets.id, slug: presets.slug });
+          } catch (err) {
+            if (sqlState(err) === UNIQUE_VIOLATION) throw new GatewayError('conflict', 'a preset with one of these slugs already exists');
+            throw err;
+          }
+          const idBySlug = new Map(rows.map((r) => [r.slug, r.id]));
+          for (const { slug, fields } of batch) {
+            const presetId = idBySlug.get(slug)!;
+            bindings.push(...bindingRows(presetId, fields, serverIds));
+            acls.push(...normalizeAcl(fields.acl).map((e) => ({ presetId, principalType: e.type, principalValue: e.value })));
+          }
+        }
+        for (const batch of chunks(bindings, BULK_ROWS)) await tx.insert(presetServers).values(batch);
+        for (const batch of chunks(acls, BULK_ROWS)) await tx.insert(presetAcl).values(batch);
+      }),
+
     update: (ownerId, slug, fields) =>
       runner.transaction(async (tx) => {
         const [row] = await tx
@@ -122,38 +155,58 @@ function presetColumns(f: PresetFields) {
   return { name: f.name, description: f.description, visibility: f.visibility, status: f.status };
 }
 
+/** Rows per multi-row INSERT: well under PostgreSQL's 65,535 bind parameters at 8 columns. */
+const BULK_ROWS = 1000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The owner's server ids by name, or invalid_input naming the servers that do not exist. */
+async function serverIdsByName(tx: Db, ownerId: string, names: string[]): Promise<Map<string, string>> {
+  if (names.length === 0) return new Map();
+  const found = await tx
+    .select({ id: mcpServers.id, name: mcpServers.name })
+    .from(mcpServers)
+    .where(and(eq(mcpServers.ownerId, ownerId), inArray(mcpServers.name, names)));
+  const idByName = new Map(found.map((s) => [s.name, s.id]));
+  const missing = names.filter((n) => !idByName.has(n));
+  if (missing.length > 0) {
+    throw new GatewayError(
+      'invalid_input',
+      `unknown server${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}: create ${missing.length > 1 ? 'them' : 'it'} first`,
+      { unknownServers: missing },
+    );
+  }
+  return idByName;
+}
+
+/** A preset's binding rows, in list order (position), refusing a server listed twice. */
+function bindingRows(presetId: string, fields: PresetFields, idByName: Map<string, string>): Array<typeof presetServers.$inferInsert> {
+  if (new Set(fields.servers.map((b) => b.serverName)).size !== fields.servers.length) {
+    throw new GatewayError('invalid_input', 'a preset lists the same server twice');
+  }
+  return fields.servers.map((b, position) => ({
+    presetId,
+    serverId: idByName.get(b.serverName)!,
+    enabled: b.enabled,
+    allowedTools: b.allowedTools,
+    toolTimeouts: b.toolTimeouts,
+    toolOverrides: b.toolOverrides,
+    prefix: b.prefix,
+    position,
+  }));
+}
+
 async function writeBindingsAndAcl(tx: Db, ownerId: string, presetId: string, fields: PresetFields): Promise<void> {
   const names = [...new Set(fields.servers.map((b) => b.serverName))];
   if (names.length !== fields.servers.length) {
     throw new GatewayError('invalid_input', 'a preset lists the same server twice');
   }
-  if (names.length > 0) {
-    const found = await tx
-      .select({ id: mcpServers.id, name: mcpServers.name })
-      .from(mcpServers)
-      .where(and(eq(mcpServers.ownerId, ownerId), inArray(mcpServers.name, names)));
-    const idByName = new Map(found.map((s) => [s.name, s.id]));
-    const missing = names.filter((n) => !idByName.has(n));
-    if (missing.length > 0) {
-      throw new GatewayError(
-        'invalid_input',
-        `unknown server${missing.length > 1 ? 's' : ''} ${missing.map((n) => `"${n}"`).join(', ')}: create ${missing.length > 1 ? 'them' : 'it'} first`,
-        { unknownServers: missing },
-      );
-    }
-    await tx.insert(presetServers).values(
-      fields.servers.map((b, position) => ({
-        presetId,
-        serverId: idByName.get(b.serverName)!,
-        enabled: b.enabled,
-        allowedTools: b.allowedTools,
-        toolTimeouts: b.toolTimeouts,
-        toolOverrides: b.toolOverrides,
-        prefix: b.prefix,
-        position,
-      })),
-    );
-  }
+  const rows = bindingRows(presetId, fields, await serverIdsByName(tx, ownerId, names));
+  if (rows.length > 0) await tx.insert(presetServers).values(rows);
   const acl = normalizeAcl(fields.acl);
   if (acl.length > 0) {
     await tx
