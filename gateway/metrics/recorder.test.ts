@@ -84,29 +84,68 @@ describe('MetricsRecorder', () => {
     expect(r.stats()).toMatchObject({ written: 1_000, queueDepth: 0, inFlight: 0 });
   });
 
-  it('counts a failed write as dropped events and keeps going', async () => {
+  it('keeps the events of a failed write for the next flush, without writing any twice', async () => {
     const lines: string[] = [];
-    let fail = true;
+    let failures = 2;
     const written: number[] = [];
     const r = new MetricsRecorder({
       flushMs: 60_000,
       flushEvents: 1000,
       write: async (batch) => {
-        if (fail) throw new Error('disk full');
-        written.push(batch.length);
+        if (failures-- > 0) throw new Error('connection refused');
+        written.push(...batch.map((e) => e.latencyMs));
       },
       log: (line) => lines.push(line),
     });
     for (let i = 0; i < 5; i++) r.record(event(i));
     await r.flush();
-    for (let i = 0; i < 5; i++) r.record(event(i));
+    for (let i = 5; i < 8; i++) r.record(event(i));
     await r.flush(); // logged at most once a minute
-    fail = false;
-    r.record(event(99));
     await r.flush();
-    expect(r.stats()).toMatchObject({ failedWrites: 2, dropped: 10, written: 1, flushes: 3 });
-    expect(written).toEqual([1]);
-    expect(lines).toEqual(['metrics: dropped 5 events: disk full']);
+    expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(r.stats()).toMatchObject({ failedWrites: 2, dropped: 0, written: 8, queueDepth: 0 });
+    expect(lines).toEqual(['metrics: writing 5 events failed (5 kept for the next try): connection refused']);
+  });
+
+  it('after a partial write retries only what the database did not take; beyond the bound it drops the oldest', async () => {
+    let calls = 0;
+    const written: number[] = [];
+    const r = new MetricsRecorder({
+      flushMs: 60_000,
+      flushEvents: 1000,
+      maxBuffered: 6,
+      write: async (batch) => {
+        calls++;
+        if (calls === 1) {
+          written.push(...batch.slice(0, 2).map((e) => e.latencyMs));
+          throw Object.assign(new Error('lost the connection after two'), { written: 2 });
+        }
+        written.push(...batch.map((e) => e.latencyMs));
+      },
+    });
+    for (let i = 0; i < 5; i++) r.record(event(i));
+    const first = r.flush();
+    r.record(event(5)); // arrives while the write is in flight: room for one more
+    await first;
+    r.record(event(6)); // the buffer is full again (3 retried + 5 + this one is 5 of 6)
+    r.record(event(7));
+    r.record(event(8)); // over the bound: dropped
+    await r.flush();
+    expect(written).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(r.stats()).toMatchObject({ dropped: 1, written: 8 });
+  });
+
+  it('does not hang stop while the database keeps failing: what is left is counted as dropped', async () => {
+    const r = new MetricsRecorder({
+      flushMs: 60_000,
+      flushEvents: 1000,
+      write: async () => {
+        throw new Error('down');
+      },
+    });
+    for (let i = 0; i < 3; i++) r.record(event(i));
+    await r.stop();
+    expect(r.stats()).toMatchObject({ dropped: 3, written: 0, queueDepth: 0 });
   });
 
   it('flushes everything on stop, including what arrives during an in-flight write, and then ignores events', async () => {

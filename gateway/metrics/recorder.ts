@@ -10,6 +10,10 @@ export interface RecorderOptions {
    * dropped and counted (the database fell behind). Default 100,000 (~30 MB).
    */
   maxBuffered?: number;
+  /**
+   * Writes a batch. A failed write's events are tried again with the next flush; an error with a
+   * numeric `written` says how many of them were written before it failed.
+   */
   write(events: MetricEvent[]): Promise<void>;
   /**
    * Sees every recorded event once (dropped ones too), in batches off the request path: on the
@@ -42,8 +46,9 @@ export interface RecorderStats {
 
 /**
  * Collects one event per call/list/error in memory and writes them in batches off the request
- * path. `record` is O(1), never waits and never throws; a stopped or lagging database costs
- * dropped events (counted), never a slower call.
+ * path. `record` is O(1), never waits and never throws; a failing database's events wait for
+ * the next flush, and a stopped or lagging one costs dropped events beyond maxBuffered (counted),
+ * never a slower call.
  */
 export class MetricsRecorder {
   private buffer: MetricEvent[] = [];
@@ -138,12 +143,17 @@ export class MetricsRecorder {
         },
         (error: unknown) => {
           this.failedWrites++;
-          this.dropped += batch.length;
+          const written = writtenBefore(error, batch.length);
+          this.written += written;
+          const kept = this.requeue(batch.slice(written));
           this.finishFlush(batch.length, started, false);
           // A database that is down fails every second: say so at most once a minute.
           if (Date.now() - this.lastFailureLog > 60_000) {
             this.lastFailureLog = Date.now();
-            this.options.log?.(`metrics: dropped ${batch.length} events: ${error instanceof Error ? error.message : String(error)}`);
+            const lost = batch.length - written - kept;
+            this.options.log?.(
+              `metrics: writing ${batch.length} events failed (${kept} kept for the next try${lost ? `, ${lost} dropped` : ''}): ${error instanceof Error ? error.message : String(error)}`,
+            );
           }
         },
       )
@@ -159,7 +169,31 @@ export class MetricsRecorder {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    while (this.buffer.length > 0 || this.flushing) await this.flush();
+    while (this.buffer.length > 0 || this.flushing) {
+      const failures = this.failedWrites;
+      await this.flush();
+      if (this.failedWrites > failures && this.buffer.length > 0) {
+        // The database is failing: stopping must not wait for it. What is left is counted as dropped.
+        this.dropped += this.buffer.length;
+        this.options.log?.(`metrics: stopping with the database failing: ${this.buffer.length} events not written`);
+        this.buffer = [];
+        this.observed = 0;
+      }
+    }
+  }
+
+  /**
+   * Puts the events of a failed write back at the front of the buffer for the next flush, keeping
+   * the newest within maxBuffered (a database outage costs memory up to the bound, then the
+   * oldest events). Returns how many were kept.
+   */
+  private requeue(events: MetricEvent[]): number {
+    const room = Math.max(0, this.maxBuffered - this.buffer.length);
+    const kept = events.length <= room ? events : events.slice(events.length - room);
+    this.dropped += events.length - kept.length;
+    this.buffer = kept.concat(this.buffer);
+    this.observed += kept.length; // already shown to the observer
+    return kept.length;
   }
 
   private finishFlush(events: number, started: number, ok: boolean): void {
@@ -184,4 +218,10 @@ export class MetricsRecorder {
       this.observed = buffer.length;
     }
   }
+}
+
+/** How many events of a failed batch the database did take (a partial write says so), else none. */
+function writtenBefore(error: unknown, batchLength: number): number {
+  const written = (error as { written?: unknown } | null)?.written;
+  return typeof written === 'number' && written > 0 ? Math.min(written, batchLength) : 0;
 }

@@ -79,7 +79,8 @@ export function createMetricsRepository(db: Db): MetricsRepository {
         } catch (err) {
           // drizzle's message would carry the whole JSON batch; keep logs readable.
           const cause = driverError(err);
-          throw new Error(`inserting ${rows.length} metric events failed: ${(cause as Error).message ?? String(cause)}`, { cause });
+          // `written`: the events of earlier chunks are in (each chunk commits alone), so a retry sends only the rest.
+          throw Object.assign(new Error(`inserting ${rows.length} metric events failed: ${(cause as Error).message ?? String(cause)}`, { cause }), { written: i });
         }
       }
     },
