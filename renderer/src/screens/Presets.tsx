@@ -4,12 +4,15 @@ import { CopyButton, EmptyState, ErrorMessage, Spinner } from '../components/ui.
 import { usePresets } from '../stores/presets.js';
 import { useRouter } from '../stores/router.js';
 import { useServers } from '../stores/servers.js';
+import { useSync, type SharedPreset } from '../stores/sync.js';
+import { SharedBadge } from './preset-editor/SharedNote.js';
 
 export function PresetsScreen() {
   const { items, loaded, loading, error, hasMore, search } = usePresets();
   const load = usePresets((s) => s.load);
   const loadMore = usePresets((s) => s.loadMore);
   const servers = useServers((s) => s.items);
+  const shared = useSync((s) => s.status?.shared);
   const navigate = useRouter((s) => s.navigate);
   const [query, setQuery] = useState(search);
   const debounce = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -17,6 +20,7 @@ export function PresetsScreen() {
   useEffect(() => {
     void load();
     if (!useServers.getState().loaded) void useServers.getState().load();
+    void useSync.getState().refresh(); // which presets are shared with the team
   }, [load]);
 
   const onSearch = (value: string): void => {
@@ -92,6 +96,7 @@ export function PresetsScreen() {
                   <span className="muted mono">{preset.slug}</span>
                   <span className={`badge visibility-${preset.visibility}`}>{preset.visibility.replace('_', ' ')}</span>
                   {preset.status === 'disabled' ? <span className="badge state-stopped">disabled</span> : null}
+                  {sharedBadge(shared, preset.slug)}
                 </div>
                 {preset.description ? <p className="card-text">{preset.description}</p> : null}
                 <div className="endpoint">
@@ -115,4 +120,9 @@ export function PresetsScreen() {
       )}
     </div>
   );
+}
+
+function sharedBadge(shared: SharedPreset[] | undefined, slug: string) {
+  const entry = shared?.find((p) => p.slug === slug);
+  return entry ? <SharedBadge shared={entry} /> : null;
 }

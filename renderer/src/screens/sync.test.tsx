@@ -5,6 +5,8 @@ import { installFakeGateway, presetSummary } from '../test/fake-gateway.js';
 import { connectEvents } from '../stores/events.js';
 import { initialSyncState, useSync } from '../stores/sync.js';
 import { SyncScreen } from './Sync.js';
+import { PresetsScreen } from './Presets.js';
+import { PresetEditorScreen } from './PresetEditor.js';
 
 beforeEach(() => {
   useSync.setState({ ...initialSyncState });
@@ -260,5 +262,24 @@ describe('Sync screen', () => {
     } finally {
       off();
     }
+  });
+
+  it('marks shared presets in the presets list and tells the editor that saving publishes', async () => {
+    installFakeGateway({
+      'sync.status': syncStatus({ shared: [{ slug: 'team', remoteVersion: 3, state: 'pending', includeSecrets: false, missingSecrets: [] }] }),
+      'sync.conflicts': { items: [] },
+      'servers.list': { items: [] },
+      'presets.list': presets,
+      'presets.get': { ...presetSummary('team'), servers: [], acl: [] },
+      'presets.toolView': { tools: [], estimatedTokens: 0 },
+    });
+    render(<PresetsScreen />);
+    const card = await screen.findByTestId('preset-team');
+    expect(await within(card).findByText('shared · pending')).toBeTruthy();
+    expect(within(screen.getByTestId('preset-dev')).queryByText(/shared/)).toBeNull();
+    cleanup();
+    render(<PresetEditorScreen slug="team" />);
+    const note = await screen.findByTestId('shared-note');
+    expect(note.textContent).toContain('team version 3, a change waiting to be sent');
   });
 });
