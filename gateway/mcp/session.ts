@@ -9,6 +9,17 @@ interface PendingClientRequest {
   reject(error: Error): void;
 }
 
+/** Session-stream event ids are "s<n>", apart from the per-request streams' plain counters. */
+const STREAM_EVENT_PREFIX = 's';
+/** What a session keeps for resumption: notifications are small, so this is minutes of them. */
+const REPLAY_MAX_EVENTS = 200;
+const REPLAY_MAX_BYTES = 256 * 1024;
+
+function parseStreamEventId(id: string): number | null {
+  const match = /^s(\d{1,15})$/.exec(id.trim());
+  return match ? Number(match[1]) : null;
+}
+
 /** Log levels in increasing severity (RFC 5424 names, as MCP uses them). */
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
@@ -29,6 +40,10 @@ export class DownstreamSession {
   readonly inflight = new Map<JsonRpcId, AbortController>();
   private readonly pendingClientRequests = new Map<JsonRpcId, PendingClientRequest>();
   private nextRequestId = 1;
+  /** Ids of the messages pushed on the session stream ("s1", "s2", …), and the latest ones kept for resumption. */
+  private nextEventId = 1;
+  private readonly replayLog: Array<{ id: string; data: string }> = [];
+  private replayBytes = 0;
 
   constructor(
     readonly slug: string,
@@ -40,11 +55,42 @@ export class DownstreamSession {
     this.id = randomUUID();
   }
 
-  /** Sends a message not tied to a request; dropped when the client keeps no stream open. */
+  /**
+   * Sends a message not tied to a request on the session's stream. Stateful sessions keep the
+   * latest ones (bounded) so a client whose stream dropped gets what it missed when it reconnects
+   * with Last-Event-ID, including what was sent while it had no stream open.
+   */
   push(message: unknown): boolean {
+    const data = JSON.stringify(message);
+    const id = `${STREAM_EVENT_PREFIX}${this.nextEventId++}`;
+    if (!this.stateless) this.remember(id, data);
     if (!this.stream || this.stream.isClosed) return false;
-    this.stream.message(message);
+    this.stream.event('message', data, id);
     return true;
+  }
+
+  /**
+   * Replays onto the current stream what was pushed after `lastEventId` (a Last-Event-ID header).
+   * Returns how many messages were replayed; an id this session never issued replays nothing.
+   */
+  resume(lastEventId: string): number {
+    const after = parseStreamEventId(lastEventId);
+    if (after === null || after >= this.nextEventId || !this.stream) return 0;
+    let replayed = 0;
+    for (const kept of this.replayLog) {
+      if (parseStreamEventId(kept.id)! <= after) continue;
+      this.stream.event('message', kept.data, kept.id);
+      replayed++;
+    }
+    return replayed;
+  }
+
+  private remember(id: string, data: string): void {
+    this.replayLog.push({ id, data });
+    this.replayBytes += data.length;
+    while (this.replayLog.length > REPLAY_MAX_EVENTS || (this.replayBytes > REPLAY_MAX_BYTES && this.replayLog.length > 1)) {
+      this.replayBytes -= this.replayLog.shift()!.data.length;
+    }
   }
 
   wantsLog(level: string): boolean {

@@ -36,9 +36,10 @@ export class SseStream {
     this.event('message', JSON.stringify(message));
   }
 
-  event(name: string, data: string): void {
+  /** `id`: the event id a client may resume after (Last-Event-ID); default: this stream's own count. */
+  event(name: string, data: string, id: string | number = this.nextEventId++): void {
     if (this.isClosed) return;
-    this.res.write(`id: ${this.nextEventId++}\nevent: ${name}\ndata: ${data}\n\n`);
+    this.res.write(`id: ${id}\nevent: ${name}\ndata: ${data}\n\n`);
   }
 
   comment(text: string): void {

@@ -284,6 +284,9 @@ export async function handleMcpGet(deps: McpEndpointDeps, req: IncomingMessage, 
   stream.onClose(() => {
     if (session.stream === stream) session.stream = null;
   });
+  // A client whose stream dropped resumes after the last event it saw (SSE Last-Event-ID).
+  const lastEventId = req.headers['last-event-id'];
+  if (typeof lastEventId === 'string') session.resume(lastEventId);
 }
 
 /** DELETE /mcp/:slug — the client ends its session. */
