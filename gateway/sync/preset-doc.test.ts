@@ -87,4 +87,15 @@ describe('shared preset documents', () => {
       headers: { Authorization: 'Bearer x' },
     });
   });
+
+  it('treat a working directory as a path of the publishing machine', () => {
+    const withCwd = new Map([['gh', { ...server('gh', {}), cwd: '/definitely/not/here' }], ['fs', server('fs', {})]]);
+    const shared = buildSharedDoc(preset, withCwd, false);
+    expect(shared.servers['gh']?.cwd).toBe('/definitely/not/here');
+    expect(configFromDoc('tools', shared, new Map()).servers['gh']?.cwd).toBeUndefined(); // not on this machine
+    const here = new Map([['gh', { ...server('gh', {}), cwd: '/tmp' }]]);
+    expect(configFromDoc('tools', shared, here).servers['gh']?.cwd).toBe('/tmp'); // kept
+    const existing = buildSharedDoc(preset, new Map([['gh', { ...server('gh', {}), cwd: '/tmp' }]]), false);
+    expect(configFromDoc('tools', existing, new Map()).servers['gh']?.cwd).toBe('/tmp'); // exists here: taken
+  });
 });

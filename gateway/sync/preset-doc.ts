@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { PresetSpec, ServerSpec } from '../contract/declarative.js';
 import { canonicalJson } from '../db/apply-config.js';
 import type { PresetWithServers, ServerRecord } from '../db/records.js';
@@ -97,7 +98,7 @@ export function configFromDoc(
       transport: shared.transport,
       ...(shared.command === undefined ? {} : { command: shared.command }),
       args: shared.args ?? [],
-      ...(shared.cwd === undefined ? {} : { cwd: shared.cwd }),
+      ...localCwd(shared, mine),
       ...(shared.url === undefined ? {} : { url: shared.url }),
       enabled: shared.enabled,
       ...(shared.timeoutMs === undefined ? {} : { timeoutMs: shared.timeoutMs }),
@@ -107,6 +108,15 @@ export function configFromDoc(
     servers[name] = spec;
   }
   return { servers, presets: { [slug]: doc.preset } };
+}
+
+/**
+ * A working directory is a path on the publisher's machine: a server this machine already has
+ * keeps its own, and a new one takes the published path only if it exists here.
+ */
+function localCwd(shared: SharedServer, mine: ServerRecord | undefined): { cwd?: string } {
+  if (mine) return mine.cwd === null ? {} : { cwd: mine.cwd };
+  return shared.cwd !== undefined && existsSync(shared.cwd) ? { cwd: shared.cwd } : {};
 }
 
 /** "server: env NAME" for every secret the document names that this machine has no value for. */
