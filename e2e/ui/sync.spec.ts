@@ -129,3 +129,35 @@ test('a second machine joining the team database receives the shared preset', as
   await expect(team.getByTestId('team-members')).toContainText(MEMBER);
   await screenshot(page, 'sync-team');
 });
+
+test('a concurrent edit shows up as a conflict with both versions, and "Keep mine" publishes over it', async () => {
+  const peer = other as UiGateway;
+  // The other machine publishes version 2; this one edits its copy of version 1 before pulling it.
+  await peer.api('config.apply', { config: { presets: { [SLUG]: { description: 'edited on the other machine' } } } });
+  await peer.api('sync.now');
+  await gw.api('config.apply', { config: { presets: { [SLUG]: { description: 'edited at this desk' } } } });
+
+  const conflicts = page.getByRole('region', { name: 'Conflicts' });
+  const mine = conflicts.getByRole('button', { name: `Keep mine for ${SLUG}` });
+  await expect(mine).toBeVisible({ timeout: 20_000 });
+  await expect(conflicts).toContainText('edited at this desk');
+  await expect(conflicts).toContainText('edited on the other machine');
+  await expect(sharedRow()).toContainText('Conflict');
+  await screenshot(page, 'sync-conflict');
+  await mine.click();
+  await expect(conflicts).toContainText('No conflicts');
+  await expect(sharedRow().getByTestId('team-version')).toHaveText('3', { timeout: 20_000 });
+  await expect(sharedRow()).toContainText('Synced');
+
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: number; updated_by: string }>('select version, updated_by from team_presets where slug = $1', [SLUG]);
+    expect(rows).toEqual([{ version: 3, updated_by: MEMBER }]);
+    const history = await client.query<{ n: number }>('select count(*)::int as n from team_preset_revisions where slug = $1', [SLUG]);
+    expect(history.rows[0]?.n).toBe(3); // the other machine's version 2 is kept
+  } finally {
+    await client.end();
+  }
+});
+
