@@ -4,7 +4,6 @@ import { asSharedDoc, missingSecrets } from './preset-doc.js';
 import {
   adoptTeamDocs,
   capture,
-  metricsWatermark,
   pull,
   push,
   pushMetrics,
@@ -15,6 +14,7 @@ import {
   type StepContext,
 } from './sync-steps.js';
 import { TeamStore, type Queryable } from './team-store.js';
+import { buildSyncStatus } from './sync-status.js';
 import { backoff, defaultMember, isUnreachable, redactUrl, sameDatabase } from './sync-support.js';
 
 export interface DesktopSyncOptions {
@@ -253,34 +253,16 @@ export class DesktopSync {
   }
 
   status(): Promise<SyncStatus> {
-    return this.buildStatus();
-  }
-
-  private async buildStatus(): Promise<SyncStatus> {
-    const db = this.opts.db;
-    const [tracked, outbox, open, through] = await Promise.all([db.sync.tracked(), db.sync.outbox(), db.sync.openConflicts(), metricsWatermark(db)]);
-    const entries = new Map(outbox.map((e) => [e.slug, e]));
-    const conflicted = new Set(open.map((c) => c.slug));
-    return {
+    return buildSyncStatus(this.opts.db, {
       available: this.opts.available,
-      configured: Boolean(this.settings?.url),
-      url: this.settings?.url ? redactUrl(this.settings.url) : null,
-      member: this.settings?.member ?? null,
-      metricsScope: this.settings?.metricsScope ?? 'shared',
+      settings: this.settings,
       state: this.state,
-      lastSyncAt: this.lastSyncAt?.toISOString() ?? null,
-      lastAttemptAt: this.lastAttemptAt?.toISOString() ?? null,
-      nextAttemptAt: this.nextAttemptAt?.toISOString() ?? null,
+      lastSyncAt: this.lastSyncAt,
+      lastAttemptAt: this.lastAttemptAt,
+      nextAttemptAt: this.nextAttemptAt,
       lastError: this.lastError,
-      pending: outbox.filter((e) => e.state === 'pending').length,
-      conflicts: open.length,
-      metricsPushedThrough: through,
-      shared: tracked.map((t) => {
-        const entry = entries.get(t.slug);
-        const state = entry?.state === 'conflict' || conflicted.has(t.slug) ? 'conflict' : entry ? 'pending' : t.remoteVersion === null ? 'pending' : 'synced';
-        return { slug: t.slug, remoteVersion: t.remoteVersion, state, includeSecrets: t.includeSecrets, missingSecrets: this.missing.get(t.slug) ?? [] };
-      }),
-    };
+      missing: this.missing,
+    });
   }
 
   /** Secrets the team copies name that this machine lacks (learnt on pull; read once per process otherwise). */
