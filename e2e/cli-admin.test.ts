@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lines, removeDirs, runCli, tempFilesDir, writeJson, writeText, type CliResult } from './support/cli.js';
+import { expectOneLineError, lines, removeDirs, runCli, tempFilesDir, writeJson, writeText } from './support/cli.js';
 import { startGateway, type GatewayProcess } from './support/gateway-process.js';
 import { connectClient } from './support/mcp-client.js';
 import { fixturePath } from './support/paths.js';
@@ -22,19 +22,6 @@ interface ApplyResult {
   updated: string[];
   deleted: string[];
   unchanged: string[];
-}
-
-/**
- * A failed run must say what went wrong in exactly one line, with no stack trace; usage errors
- * (exit 2) add one more line pointing at --help.
- */
-function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
-  expect(result.code, result.stderr).toBe(code);
-  const [error, ...rest] = lines(result.stderr);
-  expect(error).toMatch(/^mcp-gateway: /);
-  expect(error).toMatch(pattern);
-  if (code === 2) expect(rest, result.stderr).toEqual([expect.stringMatching(/^Run 'mcp-gateway ([a-z]+ )*--help' for usage\.$/)]);
-  else expect(rest, result.stderr).toEqual([]);
 }
 
 describe('mcp-gateway apply / import / presets / servers against a running gateway', () => {
@@ -374,64 +361,5 @@ describe('mcp-gateway apply / import / presets / servers against a running gatew
         await removeDirs(other);
       }
     });
-  });
-
-  describe('help and usage errors', () => {
-    const commands = [
-      [],
-      ['serve'],
-      ['apply'],
-      ['import'],
-      ['connect'],
-      ['status'],
-      ['presets'],
-      ['presets', 'list'],
-      ['presets', 'show'],
-      ['servers'],
-      ['servers', 'list'],
-      ['servers', 'show'],
-      ['servers', 'restart'],
-    ];
-
-    it('--help on every command exits 0 and prints its usage', async () => {
-      const results = await Promise.all(commands.map((words) => runCli([...words, '--help'])));
-      results.forEach((result, i) => {
-        const words = (commands[i] as string[]).join(' ');
-        expect(result.code, `${words} --help: ${result.stderr}`).toBe(0);
-        expect(result.stderr).toBe('');
-        expect(result.stdout).toContain(words ? `Usage: mcp-gateway ${words}` : 'Usage: mcp-gateway <command>');
-      });
-    }, 60_000);
-
-    it('an unknown flag exits 2 with a one-line error (plus a pointer to --help)', async () => {
-      const cases = [
-        ['serve', '--bogus'],
-        ['apply', 'x.json', '--bogus'],
-        ['presets', 'list', '--bogus'],
-        ['servers', 'restart', 'fx', '--bogus'],
-        ['connect', 'dev', '--bogus'],
-        ['--bogus'],
-      ];
-      const results = await Promise.all(cases.map((args) => runCli(args)));
-      results.forEach((result, i) => {
-        const args = cases[i] as string[];
-        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
-        expect(result.stdout).toBe('');
-        expectOneLineError(result, 2, /^mcp-gateway: unknown option '--bogus'$/);
-      });
-    }, 60_000);
-
-    it('unknown commands and missing arguments are usage errors (exit 2)', async () => {
-      const [typo, group, missing, extra] = await Promise.all([
-        runCli(['servers', 'lst']),
-        runCli(['presest']),
-        runCli(['presets', 'show']),
-        runCli(['apply', 'a.json', 'b.json']),
-      ]);
-      expectOneLineError(typo, 2, /unknown command 'servers lst' \(did you mean 'servers list'\?\)/);
-      expectOneLineError(group, 2, /unknown command 'presest' \(did you mean 'presets'\?\)/);
-      expectOneLineError(missing, 2, /missing SLUG/);
-      expectOneLineError(extra, 2, /unexpected argument 'b\.json'/);
-    }, 60_000);
   });
 });

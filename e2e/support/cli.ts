@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -115,4 +116,17 @@ export const exists = (file: string): boolean => existsSync(file);
 /** Removes temp folders (undefined entries are skipped: a failed beforeAll may not have made them). */
 export async function removeDirs(...dirs: Array<string | undefined>): Promise<void> {
   for (const dir of dirs) if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * A failed run must say what went wrong in exactly one line, with no stack trace; usage errors
+ * (exit 2) add one more line pointing at --help.
+ */
+export function expectOneLineError(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.code, result.stderr).toBe(code);
+  const [error, ...rest] = lines(result.stderr);
+  expect(error).toMatch(/^mcp-gateway: /);
+  expect(error).toMatch(pattern);
+  if (code === 2) expect(rest, result.stderr).toEqual([expect.stringMatching(/^Run 'mcp-gateway ([a-z]+ )*--help' for usage\.$/)]);
+  else expect(rest, result.stderr).toEqual([]);
 }
