@@ -36,6 +36,13 @@ export interface DesktopSyncOptions {
   log(line: string): void;
 }
 
+/** How long stop() waits for a network step of a running cycle, and for the team pool to close. */
+const STOP_WAIT_MS = 3_000;
+
+function withinMs(work: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
 /** When the last cycle succeeded (kept, so "last sync" survives a restart while offline). */
 const LAST_SYNC = 'last_sync';
 
@@ -92,9 +99,11 @@ export class DesktopSync {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.chain.catch(() => undefined);
+    // A cycle stuck on an unreachable team database must not hold up quitting the app: local work
+    // (always short) is waited for, a network step for a few seconds at most.
     await this.localChain.catch(() => undefined);
-    await this.store?.close();
+    await withinMs(this.chain.catch(() => undefined), STOP_WAIT_MS);
+    await withinMs(this.store?.close() ?? Promise.resolve(), STOP_WAIT_MS);
     this.store = null;
   }
 
