@@ -287,6 +287,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         registry,
         sessions,
         recorder,
+        logListeners: { slugsUsingServer: (id) => registry.slugsUsingServer(id), sessionsOf: (slug) => sessions.ofSlug(slug) },
         serverInfo: { name: 'mcp-gateway', version },
         authorize: async (view, req) => {
           const denied = (await access.authorize(view, req)) ?? (await rateLimited(take, req));

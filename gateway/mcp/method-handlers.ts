@@ -3,7 +3,7 @@ import type { MetricStatus } from '../db/records.js';
 import { JSONRPC, RpcError, TimeoutError, toRpcError } from '../upstream/json-rpc-peer.js';
 import type { CallOrigin, UpstreamConnection } from '../upstream/connection.js';
 import type { RawItem } from '../upstream/catalog.js';
-import type { DownstreamSession } from './session.js';
+import { mostVerboseLevel, type DownstreamSession } from './session.js';
 import { routeResource, type PresetView } from './preset-view.js';
 import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, serverCapabilities } from './protocol.js';
 
@@ -27,6 +27,11 @@ export interface RequestContext {
 export interface McpHandlerDeps {
   recorder: MetricsRecorder;
   serverInfo: { name: string; version: string };
+  /** The other sessions an upstream's log messages reach (for the level asked of that upstream). */
+  logListeners?: {
+    slugsUsingServer(serverId: string): Iterable<string>;
+    sessionsOf(slug: string): Iterable<{ logLevel: string | null }>;
+  };
 }
 
 /** Server→client requests and the client capability each needs. */
@@ -88,7 +93,7 @@ export async function handleRequest(
     case 'completion/complete':
       return complete(deps, ctx, params);
     case 'logging/setLevel':
-      return setLogLevel(ctx, params);
+      return setLogLevel(deps, ctx, params);
     default:
       throw new RpcError(JSONRPC.METHOD_NOT_FOUND, `Method not found: ${method}`);
   }
@@ -149,16 +154,24 @@ async function complete(deps: McpHandlerDeps, ctx: RequestContext, params: Param
   throw new RpcError(JSONRPC.INVALID_PARAMS, 'completion/complete: "ref" must be a ref/prompt with a name or a ref/resource with a uri');
 }
 
-function setLogLevel(ctx: RequestContext, params: Params): Record<string, unknown> {
+/**
+ * Records the session's level and asks each upstream of the preset for the most verbose level
+ * any session using it wants (one connection serves them all): each session then gets only the
+ * levels it asked for (broadcast.ts filters), and none loses messages to another's setting.
+ */
+function setLogLevel(deps: McpHandlerDeps, ctx: RequestContext, params: Params): Record<string, unknown> {
   const level = requireString(params, 'level', 'logging/setLevel');
   ctx.session.logLevel = level;
   const seen = new Set<UpstreamConnection>();
   for (const route of ctx.view.toolRoutes.values()) seen.add(route.connection);
   for (const route of ctx.view.promptRoutes.values()) seen.add(route.connection);
   for (const connection of seen) {
-    if (connection.catalog.capabilities.logging) {
-      void connection.request('logging/setLevel', { level }, { timeoutMs: 5_000 }).catch(() => undefined);
+    if (!connection.catalog.capabilities.logging) continue;
+    const wanted = [level];
+    for (const slug of deps.logListeners?.slugsUsingServer(connection.server.id) ?? []) {
+      for (const session of deps.logListeners?.sessionsOf(slug) ?? []) if (session.logLevel) wanted.push(session.logLevel);
     }
+    void connection.request('logging/setLevel', { level: mostVerboseLevel(wanted) }, { timeoutMs: 5_000 }).catch(() => undefined);
   }
   return {};
 }

@@ -23,6 +23,16 @@ function parseStreamEventId(id: string): number | null {
 /** Log levels in increasing severity (RFC 5424 names, as MCP uses them). */
 const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
+/** The most verbose of these levels (an unknown name asks for everything: debug). */
+export function mostVerboseLevel(levels: string[]): string {
+  let best = LOG_LEVELS.length - 1;
+  for (const level of levels) {
+    const index = LOG_LEVELS.indexOf(level);
+    best = Math.min(best, index < 0 ? 0 : index);
+  }
+  return LOG_LEVELS[best]!;
+}
+
 /**
  * One downstream client session of one preset. 2025 clients get one from `initialize` (its id
  * travels in `Mcp-Session-Id`); 2026-07-28 clients are stateless and get a throwaway one per request.
