@@ -208,6 +208,10 @@ async function forward(
       }
       return session.requestClient(serverMethod, serverParams, (message) => ctx.sendRelated(message), signal);
     },
+    canAnswer: (serverMethod) => {
+      const capability = CLIENT_CAPABILITY_FOR[serverMethod];
+      return !capability || Boolean(session.clientCapabilities[capability]);
+    },
   };
   let upstreamParams = params;
   if (clientToken !== undefined && meta) {

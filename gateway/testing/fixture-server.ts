@@ -41,7 +41,8 @@ function buildServer(fillerTools: number, name: string): McpServer {
     }
     return { content: [{ type: 'text', text: `done ${steps}` }] };
   });
-  server.registerTool('sample', { description: 'Asks the client LLM', inputSchema: { prompt: z.string() } }, async ({ prompt }, extra) => {
+  server.registerTool('sample', { description: 'Asks the client LLM', inputSchema: { prompt: z.string(), delayMs: z.number().optional() } }, async ({ prompt, delayMs }, extra) => {
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const result = await extra.sendRequest(
       { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 50 } },
       z.object({ content: z.object({ type: z.string(), text: z.string().optional() }).passthrough() }).passthrough(),

@@ -12,6 +12,8 @@ import { backoffDelay, RestartBudget } from './backoff.js';
 export interface CallOrigin {
   /** Handles a server→client request (sampling, elicitation, roots) raised during this call. */
   onServerRequest(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Whether this call's client can answer `method` at all (it declared the capability). */
+  canAnswer?(method: string): boolean;
 }
 
 export interface ConnectionOptions {
@@ -321,14 +323,16 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
 
   /**
    * A shared stdio connection carries no hint of which call a sampling or elicitation request
-   * belongs to; the most recent in-flight call is the best evidence (exact when there is one).
+   * belongs to. The best evidence: the most recent in-flight call whose client can answer it
+   * (exact when one call is in flight, or one of them declared the capability).
    */
   private routeServerRequest(
     method: string,
     params: Record<string, unknown> | undefined,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const origin = [...this.inflight].at(-1);
+    const calls = [...this.inflight];
+    const origin = calls.findLast((call) => call.canAnswer?.(method) ?? true) ?? calls.at(-1);
     // roots/list outside any call has no client to ask: a shared server sees no roots then.
     if (!origin && method === 'roots/list') return Promise.resolve({ roots: [] });
     if (!origin) {
