@@ -27,6 +27,7 @@ import { UpstreamPool } from '../upstream/pool.js';
 import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
 import { PresetRegistry, defaultRegistryCacheOptions } from '../mcp/preset-registry.js';
 import { SessionStore } from '../mcp/session.js';
+import { MrtrBroker } from '../mcp/mrtr.js';
 import { wireBroadcasts } from '../mcp/broadcast.js';
 import { MetricsRecorder } from '../metrics/recorder.js';
 import { GatewayMetrics, httpRoute } from '../metrics/prometheus.js';
@@ -147,6 +148,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     let sharedPresets: ((slug: string) => Promise<PresetWithServers | null>) | null = null;
     const sessions = new SessionStore();
     disposers.push(() => sessions.closeAll());
+    const mrtr = new MrtrBroker();
+    disposers.push(() => mrtr.stop());
     const registry = new PresetRegistry(
       pool,
       (slug) => (sharedPresets ? sharedPresets(slug) : db.presets.findBySlugWithServers(slug)),
@@ -288,6 +291,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
         sessions,
         recorder,
         logListeners: { slugsUsingServer: (id) => registry.slugsUsingServer(id), sessionsOf: (slug) => sessions.ofSlug(slug) },
+        mrtr,
         serverInfo: { name: 'mcp-gateway', version },
         authorize: async (view, req) => {
           const denied = (await access.authorize(view, req)) ?? (await rateLimited(take, req));

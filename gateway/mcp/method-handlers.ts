@@ -4,6 +4,7 @@ import { JSONRPC, RpcError, TimeoutError, toRpcError } from '../upstream/json-rp
 import type { CallOrigin, UpstreamConnection } from '../upstream/connection.js';
 import type { RawItem } from '../upstream/catalog.js';
 import { mostVerboseLevel, type DownstreamSession } from './session.js';
+import type { Exchange, MrtrBroker } from './mrtr.js';
 import { routeResource, type PresetView } from './preset-view.js';
 import { MODERN_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, serverCapabilities } from './protocol.js';
 
@@ -27,6 +28,8 @@ export interface RequestContext {
 export interface McpHandlerDeps {
   recorder: MetricsRecorder;
   serverInfo: { name: string; version: string };
+  /** Multi round-trip requests for stateless clients (absent: their server requests fail). */
+  mrtr?: MrtrBroker;
   /** The other sessions an upstream's log messages reach (for the level asked of that upstream). */
   logListeners?: {
     slugsUsingServer(serverId: string): Iterable<string>;
@@ -196,55 +199,129 @@ async function forward(
   const started = performance.now();
   const controller = new AbortController();
   const { session, requestId } = ctx;
+  // A stateless (2026-07-28) client cannot be asked in the middle of a call: it gets input_required.
+  const rounds = session.stateless && deps.mrtr && MRTR_METHODS.has(method) ? deps.mrtr : null;
+  if (rounds && params?.requestState !== undefined) {
+    const exchange = rounds.resume(params.requestState, session.principal, method, itemName);
+    exchange.answer(asRecord(params.inputResponses));
+    return settleRound(deps, ctx, rounds, exchange, connection, method, itemName, timeoutMs);
+  }
+  const exchange = rounds?.open(session.principal, method, itemName, controller, (m) => canClientAnswer(session, m)) ?? null;
   session.inflight.set(requestId, controller);
   const meta = params?._meta as Record<string, unknown> | undefined;
   const clientToken = meta?.progressToken;
+  const ask = exchange
+    ? exchange.origin.onServerRequest
+    : (serverMethod: string, serverParams: Record<string, unknown> | undefined, signal: AbortSignal) =>
+        session.requestClient(serverMethod, serverParams, (message) => ctx.sendRelated(message), signal);
+  let asking = 0;
   const origin: CallOrigin = {
     onServerRequest: (serverMethod, serverParams, signal) => {
-      const capability = CLIENT_CAPABILITY_FOR[serverMethod];
       if (serverMethod === 'roots/list' && !session.clientCapabilities.roots) return Promise.resolve({ roots: [] });
-      if (capability && !session.clientCapabilities[capability]) {
-        return Promise.reject(new RpcError(JSONRPC.METHOD_NOT_FOUND, `the client does not support ${capability}`));
+      if (!canClientAnswer(session, serverMethod)) {
+        return Promise.reject(new RpcError(JSONRPC.METHOD_NOT_FOUND, `the client does not support ${CLIENT_CAPABILITY_FOR[serverMethod]}`));
       }
-      return session.requestClient(serverMethod, serverParams, (message) => ctx.sendRelated(message), signal);
+      asking++;
+      return ask(serverMethod, serverParams, signal).finally(() => asking--);
     },
-    canAnswer: (serverMethod) => {
-      const capability = CLIENT_CAPABILITY_FOR[serverMethod];
-      return !capability || Boolean(session.clientCapabilities[capability]);
-    },
+    canAnswer: (serverMethod) => canClientAnswer(session, serverMethod),
+    busy: () => asking > 0,
   };
   let upstreamParams = params;
   if (clientToken !== undefined && meta) {
     const { progressToken: _dropped, ...restMeta } = meta;
     upstreamParams = { ...params, _meta: restMeta };
   }
+  const call = connection.request(
+    method,
+    upstreamParams,
+    {
+      timeoutMs,
+      signal: controller.signal,
+      onProgress:
+        clientToken === undefined
+          ? undefined
+          : (progress) => ctx.sendRelated({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: clientToken } }),
+    },
+    origin,
+  );
+  if (exchange && rounds) {
+    exchange.track(call);
+    try {
+      return await settleRound(deps, ctx, rounds, exchange, connection, method, itemName, timeoutMs, started);
+    } finally {
+      session.inflight.delete(requestId);
+    }
+  }
   try {
-    const result = await connection.request(
-      method,
-      upstreamParams,
-      {
-        timeoutMs,
-        signal: controller.signal,
-        onProgress:
-          clientToken === undefined
-            ? undefined
-            : (progress) => ctx.sendRelated({ jsonrpc: '2.0', method: 'notifications/progress', params: { ...progress, progressToken: clientToken } }),
-      },
-      origin,
-    );
+    const result = await call;
     record(deps, ctx, connection, itemName, method, result.isError === true ? 'error' : 'ok', performance.now() - started, null);
     if (session.protocolVersion === MODERN_PROTOCOL_VERSION && result.resultType === undefined) return { ...result, resultType: 'complete' };
     return result;
   } catch (error) {
-    const status: MetricStatus = error instanceof TimeoutError ? 'timeout' : 'error';
-    const rpcError = error instanceof TimeoutError
-      ? new RpcError(JSONRPC.REQUEST_TIMEOUT, `${method} "${itemName}" timed out after ${timeoutMs} ms (upstream server "${connection.name}"); the call was cancelled upstream`, { server: connection.name, timeoutMs })
-      : toRpcError(error);
-    record(deps, ctx, connection, itemName, method, status, performance.now() - started, rpcError.message);
-    throw rpcError;
+    throw failed(deps, ctx, connection, method, itemName, timeoutMs, started, error);
   } finally {
     session.inflight.delete(requestId);
   }
+}
+
+/** prompts/get, resources/read and tools/call may answer input_required (2026-07-28). */
+const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+function canClientAnswer(session: DownstreamSession, serverMethod: string): boolean {
+  const capability = CLIENT_CAPABILITY_FOR[serverMethod];
+  return !capability || Boolean(session.clientCapabilities[capability]);
+}
+
+/**
+ * One round of a multi round-trip call: the upstream's answer, or what it waits for as
+ * `input_required` with a sealed requestState for the client's retry.
+ */
+async function settleRound(
+  deps: McpHandlerDeps,
+  ctx: RequestContext,
+  rounds: MrtrBroker,
+  exchange: Exchange,
+  connection: UpstreamConnection,
+  method: string,
+  itemName: string,
+  timeoutMs: number,
+  started = exchange.startedAt,
+): Promise<HandlerResult> {
+  try {
+    const outcome = await exchange.next();
+    if (outcome.kind === 'input') return { resultType: 'input_required', inputRequests: outcome.requests, requestState: rounds.seal(exchange) };
+    rounds.close(exchange);
+    const result = outcome.result;
+    record(deps, ctx, connection, itemName, method, result.isError === true ? 'error' : 'ok', performance.now() - started, null);
+    return result.resultType === undefined ? { ...result, resultType: 'complete' } : result;
+  } catch (error) {
+    rounds.close(exchange);
+    throw failed(deps, ctx, connection, method, itemName, timeoutMs, started, error);
+  }
+}
+
+/** Records a failed call and says what happened in a JSON-RPC error. */
+function failed(
+  deps: McpHandlerDeps,
+  ctx: RequestContext,
+  connection: UpstreamConnection,
+  method: string,
+  itemName: string,
+  timeoutMs: number,
+  started: number,
+  error: unknown,
+): RpcError {
+  const status: MetricStatus = error instanceof TimeoutError ? 'timeout' : 'error';
+  const rpcError = error instanceof TimeoutError
+    ? new RpcError(JSONRPC.REQUEST_TIMEOUT, `${method} "${itemName}" timed out after ${timeoutMs} ms (upstream server "${connection.name}"); the call was cancelled upstream`, { server: connection.name, timeoutMs })
+    : toRpcError(error);
+  record(deps, ctx, connection, itemName, method, status, performance.now() - started, rpcError.message);
+  return rpcError;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 function timedList(deps: McpHandlerDeps, ctx: RequestContext, method: string, produce: () => RawResult): RawResult {

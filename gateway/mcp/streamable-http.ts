@@ -141,6 +141,7 @@ export async function handleMcpPost(
   } else if (isModern(req, first)) {
     const meta = asObject(asObject(first.params)._meta);
     session = new DownstreamSession(slug, MODERN_PROTOCOL_VERSION, asObject(meta[META_CLIENT_CAPABILITIES]), asObject(meta[META_CLIENT_INFO]), true);
+    session.principal = deps.principalOf(req); // binds a multi round-trip requestState to its caller
   } else {
     const error = new RpcError(JSONRPC.INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required (send initialize first)');
     return sendJson(res, 400, errorBody(first.id, error));

@@ -14,6 +14,8 @@ export interface CallOrigin {
   onServerRequest(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
   /** Whether this call's client can answer `method` at all (it declared the capability). */
   canAnswer?(method: string): boolean;
+  /** Whether this call already waits on a server request (a tool asks one thing at a time). */
+  busy?(): boolean;
 }
 
 export interface ConnectionOptions {
@@ -323,8 +325,10 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
 
   /**
    * A shared stdio connection carries no hint of which call a sampling or elicitation request
-   * belongs to. The best evidence: the most recent in-flight call whose client can answer it
-   * (exact when one call is in flight, or one of them declared the capability).
+   * belongs to. The best evidence, in order: the most recent in-flight call that is not already
+   * waiting on a server request and whose client can answer it; else the most recent one not
+   * waiting (it will refuse what its client cannot answer); else the most recent. Exact when one
+   * call is in flight.
    */
   private routeServerRequest(
     method: string,
@@ -332,7 +336,8 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const calls = [...this.inflight];
-    const origin = calls.findLast((call) => call.canAnswer?.(method) ?? true) ?? calls.at(-1);
+    const free = calls.filter((call) => !(call.busy?.() ?? false));
+    const origin = free.findLast((call) => call.canAnswer?.(method) ?? true) ?? free.at(-1) ?? calls.at(-1);
     // roots/list outside any call has no client to ask: a shared server sees no roots then.
     if (!origin && method === 'roots/list') return Promise.resolve({ roots: [] });
     if (!origin) {
