@@ -1,4 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { createScratchDatabase } from '../../gateway/db/postgres.js';
 import { fixturePath, startUiGateway, type UiGateway } from './support/ui-gateway.js';
@@ -20,6 +23,7 @@ let gw: UiGateway;
 let other: UiGateway | undefined;
 let context: BrowserContext;
 let page: Page;
+let settingsFile: string;
 
 const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 const stateBadge = () => page.getByTestId('sync-state');
@@ -27,7 +31,11 @@ const sharedRow = () => page.getByTestId(`shared-${SLUG}`);
 
 test.beforeAll(async ({ browser }) => {
   scratch = await createScratchDatabase(ADMIN_URL, 'mcpgw_uisync');
-  gw = await startUiGateway();
+  // This machine syncs only when something asks it to (a save, a share, "Sync now", a local
+  // edit), so the concurrent-edit test below knows the order of its cycles.
+  settingsFile = join(await mkdtemp(join(tmpdir(), 'mcp-gw-uisync-')), 'settings.json');
+  await writeFile(settingsFile, JSON.stringify({ gateway: { syncIntervalMs: 600_000 } }));
+  gw = await startUiGateway({ args: ['--config', settingsFile] });
   await gw.api('servers.create', { name: 'fx', spec: { command: process.execPath, args: [fixturePath, 'stdio'] } });
   await gw.api('presets.create', { slug: SLUG, spec: { name: 'Team tools', servers: { fx: true } } });
   context = await browser.newContext({ colorScheme: 'light' });
@@ -39,6 +47,7 @@ test.afterAll(async () => {
   await other?.stop();
   await gw?.stop();
   await scratch?.drop();
+  if (settingsFile) await rm(dirname(settingsFile), { recursive: true, force: true });
 });
 
 test('the Sync screen starts disabled and connects to the team database through its form', async () => {

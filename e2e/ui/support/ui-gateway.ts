@@ -24,12 +24,12 @@ export interface UiGateway {
  * `mcp-gateway serve` as a user runs it (port 0, a fresh data dir), with HOME pointing at a temp
  * folder so that Connect writes client config files there and never into the real home.
  */
-export async function startUiGateway(): Promise<UiGateway> {
+export async function startUiGateway(options: { args?: string[] } = {}): Promise<UiGateway> {
   const root = await mkdtemp(join(tmpdir(), 'mcp-gw-ui-'));
   const dataDir = join(root, 'data');
   const home = join(root, 'home');
   await mkdir(home, { recursive: true });
-  const proc: ChildProcess = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', dataDir], {
+  const proc: ChildProcess = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), MCP_GATEWAY_DATA_DIR: '' },
   });
