@@ -186,6 +186,9 @@ export async function startDesktop(electron: ElectronApi, options: DesktopOption
           .catch((error: unknown) => log(`resume failed: ${String(error)}`))
           .finally(() => void refreshTray());
         break;
+      case 'sync':
+        void controller.call('sync.now', {}).finally(() => void refreshTray());
+        break;
       case 'quit':
         void quit();
         break;

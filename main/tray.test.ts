@@ -67,6 +67,8 @@ describe('tray menu model', () => {
     const idle = { ...running, sync: { state: 'idle' as const, pending: 0, conflicts: 0 } };
     expect(labels(idle)).toContain('(off) Team sync: idle');
     expect(trayTooltip(idle)).toBe('MCP Gateway on port 7337, 2/3 servers up, 4 errors in the last hour');
+    const now = trayMenuModel(idle).find((i) => i.label === 'Sync with the team now');
+    expect(now).toMatchObject({ enabled: true, action: { kind: 'sync' } });
     const offline = { ...running, sync: { state: 'offline' as const, pending: 2, conflicts: 1 } };
     expect(labels(offline)).toContain('(off) Team sync: offline, 2 changes waiting, 1 conflict to resolve');
     expect(trayTooltip(offline)).toBe('MCP Gateway on port 7337, 2/3 servers up, 4 errors in the last hour; team sync offline, 2 changes waiting, 1 conflict to resolve');

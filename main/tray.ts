@@ -13,7 +13,7 @@ export interface TrayStatus {
   sync?: { state: SyncState; pending: number; conflicts: number } | null;
 }
 
-export type TrayAction = { kind: 'open' } | { kind: 'copy'; url: string } | { kind: 'pause' } | { kind: 'resume' } | { kind: 'quit' };
+export type TrayAction = { kind: 'open' } | { kind: 'copy'; url: string } | { kind: 'pause' } | { kind: 'resume' } | { kind: 'sync' } | { kind: 'quit' };
 
 export interface TrayItem {
   label: string;
@@ -57,7 +57,10 @@ export function trayMenuModel(status: TrayStatus): TrayItem[] {
   if (running && status.errorsLastHour !== null) {
     items.push({ label: status.errorsLastHour === 0 ? 'No errors in the last hour' : `Errors in the last hour: ${status.errorsLastHour}`, enabled: false });
   }
-  if (running && status.sync) items.push({ label: syncWords(status.sync).replace(/^team sync/, 'Team sync:'), enabled: false });
+  if (running && status.sync) {
+    items.push({ label: syncWords(status.sync).replace(/^team sync/, 'Team sync:'), enabled: false });
+    items.push({ label: 'Sync with the team now', enabled: status.sync.state !== 'syncing', action: { kind: 'sync' } });
+  }
   items.push({ label: '', enabled: false, separator: true });
   items.push({ label: 'Open MCP Gateway', enabled: true, action: { kind: 'open' } });
   items.push({

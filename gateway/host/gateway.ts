@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../contract/index.js';
@@ -19,12 +19,10 @@ import { createHandlers } from '../api/handlers/index.js';
 import type { ApiContext } from '../api/context.js';
 import { EventHub } from '../http/event-hub.js';
 import { createHttpServer } from '../http/server.js';
-import { bearerToken } from '../http/guards.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { PresetAccess } from '../http/preset-access.js';
 import { readDeclarativeFile } from '../config/load.js';
 import { UpstreamPool } from '../upstream/pool.js';
-import { JSONRPC, RpcError } from '../upstream/json-rpc-peer.js';
 import { PresetRegistry, defaultRegistryCacheOptions } from '../mcp/preset-registry.js';
 import { SessionStore } from '../mcp/session.js';
 import { MrtrBroker } from '../mcp/mrtr.js';
@@ -33,6 +31,7 @@ import { MetricsRecorder } from '../metrics/recorder.js';
 import { GatewayMetrics, httpRoute } from '../metrics/prometheus.js';
 import { MetricsMaintenance } from '../metrics/maintenance.js';
 import { ensureDataDir, loadOrCreateAdminToken } from './data-dir.js';
+import { listen, principalOf, rateLimited, readiness } from './serving.js';
 import { packageVersion } from './package-info.js';
 
 export interface Gateway {
@@ -344,60 +343,4 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     await stopAll();
     throw error;
   }
-}
-
-/** A hash of the request's bearer token: sessions and rate limits are counted per token. */
-function principalOf(req: IncomingMessage): string | null {
-  const token = bearerToken(req);
-  return token ? createHash('sha256').update(token).digest('base64url').slice(0, 22) : null;
-}
-
-/** Calls per second per token; anonymous local clients of public presets are not limited. */
-async function rateLimited(take: (key: string) => number | Promise<number>, req: IncomingMessage) {
-  const principal = principalOf(req);
-  if (!principal) return null;
-  const retryAfter = await take(principal);
-  if (retryAfter === 0) return null;
-  return {
-    status: 429,
-    error: new RpcError(JSONRPC.INVALID_REQUEST, `Too many requests for this token; retry in ${retryAfter} s`),
-    headers: { 'retry-after': String(retryAfter) },
-  };
-}
-
-/** Ready when the database answers; per-server state is reported, not required (a preset survives a down server). */
-async function readiness(pool: UpstreamPool, db: Database): Promise<{ ok: boolean; detail: unknown }> {
-  const servers = Object.fromEntries(
-    pool.all().map((connection) => {
-      const status = connection.status();
-      return [connection.name, { state: status.state, breaker: status.breaker, lastError: status.lastError }];
-    }),
-  );
-  try {
-    const ms = await Promise.race([
-      db.ping(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref()),
-    ]);
-    return { ok: true, detail: { database: { ok: true, latencyMs: Math.round(ms * 100) / 100 }, servers } };
-  } catch (error) {
-    return { ok: false, detail: { database: { ok: false, error: error instanceof Error ? error.message : String(error) }, servers } };
-  }
-}
-
-function listen(server: ReturnType<typeof createHttpServer>, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (pass --port to pick another)`));
-      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on ${host}:${port}`));
-      else reject(error);
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
 }
