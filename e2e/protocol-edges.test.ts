@@ -87,9 +87,11 @@ describe('protocol edges: transports, revisions, bad input', () => {
     const client = await connectClient(`${gw.url}/mcp/mixed`);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['fx__echo']);
     expect(textOf(await client.callTool({ name: 'fx__echo', arguments: { text: 'alive' } }))).toBe('alive');
-    const broken = await gw.api<{ status: { state: string; lastError: string | null } }>('servers.get', { name: 'broken' });
-    expect(['restarting', 'failed']).toContain(broken.status.state);
-    expect(broken.status.lastError).toMatch(/ENOENT|not found|spawn/i);
+    // It keeps being retried with backoff (briefly 'starting' at each try) until it gives up: 'failed'.
+    type Broken = { status: { state: string; lastError: string | null } };
+    const broken = await gw.api<Broken>('servers.get', { name: 'broken' });
+    expect(['starting', 'restarting', 'failed']).toContain(broken.status.state);
+    await expect.poll(async () => (await gw.api<Broken>('servers.get', { name: 'broken' })).status.lastError, { timeout: 10_000 }).toMatch(/ENOENT|not found|spawn/i);
     await client.close();
   });
 
