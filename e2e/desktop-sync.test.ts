@@ -324,6 +324,23 @@ describe('desktop sync through a team PostgreSQL', () => {
     expect((await status(bob)).lastError).toBeNull();
   }, 60_000);
 
+  it('keeps every version: the history lists them, and an earlier one can be restored as the newest', async () => {
+    type History = { items: Array<{ version: number; updatedBy: string; deleted: boolean; doc: { preset?: { description?: string } } | null }> };
+    const { items } = await bob.gw.api<History>('sync.history', { slug: 'tools' });
+    expect(items.map((i) => i.version)).toEqual([...items.map((i) => i.version)].sort((a, b) => b - a));
+    expect(items.length).toBeGreaterThanOrEqual(5);
+    const latest = items[0]!.version;
+    const alices = items.find((i) => i.doc?.preset?.description === 'edited by alice');
+    expect(alices).toMatchObject({ version: 2, updatedBy: 'alice' });
+
+    await bob.gw.api('sync.restore', { slug: 'tools', version: 2 });
+    expect((await preset(bob, 'tools')).description).toBe('edited by alice');
+    await expect.poll(async () => (await preset(alice, 'tools')).description, { timeout: 15_000 }).toBe('edited by alice');
+    const after = await bob.gw.api<History>('sync.history', { slug: 'tools', limit: 1 });
+    expect(after.items).toEqual([expect.objectContaining({ version: latest + 1, updatedBy: 'bob' })]);
+    await expect(bob.gw.api('sync.restore', { slug: 'tools', version: 999 })).rejects.toThrow(/not_found: .*no restorable version 999/);
+  }, 60_000);
+
   it('the CLI shows sync state and conflicts; a team gateway on the same database reports the whole team', async () => {
     const shown = await runCli(['sync', 'status', '--data-dir', alice.dataDir]);
     expect(shown.stderr).toBe('');

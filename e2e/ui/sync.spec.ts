@@ -168,5 +168,17 @@ test('a concurrent edit shows up as a conflict with both versions, and "Keep min
   } finally {
     await client.end();
   }
+
+  // ...and can be brought back from the history: it becomes version 4.
+  await sharedRow().getByRole('button', { name: `History of ${SLUG}` }).click();
+  const dialog = page.getByRole('dialog', { name: `History of ${SLUG}` });
+  await expect(dialog.getByTestId('version-3')).toContainText('newest');
+  await dialog.getByTestId('version-2').getByRole('radio').check();
+  await expect(dialog).toContainText('edited on the other machine');
+  await screenshot(page, 'sync-history');
+  await dialog.getByRole('button', { name: 'Restore version 2' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(sharedRow().getByTestId('team-version')).toHaveText('4', { timeout: 20_000 });
+  expect((await gw.api<{ description: string }>('presets.get', { slug: SLUG })).description).toBe('edited on the other machine');
 });
 

@@ -5,7 +5,7 @@ import type { Dispatch } from './dispatcher.js';
 const FLUSH_MS = 1_000;
 const MAX_BUFFERED = 10_000;
 /** Methods that only read: not audited. */
-const READ_ONLY = /\.(list|get|tools|toolView|status|stats|latency|recentCalls|timeseries|slowest|errors|recorderStats|preview|conflicts|teamLatency)$/;
+const READ_ONLY = /\.(list|get|tools|toolView|status|stats|latency|recentCalls|timeseries|slowest|errors|recorderStats|preview|conflicts|teamLatency|history)$/;
 const SECRET_KEYS = new Set(['env', 'headers', 'token']);
 
 /**

@@ -111,6 +111,20 @@ export const syncMethods = {
     input: z.object({ id: z.number().int().positive(), keep: z.enum(['mine', 'theirs']) }),
     output: syncStatusSchema,
   },
+  /** Every version of a shared preset the team database keeps, newest first (who, when, what). */
+  'sync.history': {
+    input: z.object({ slug: presetSlugSchema, limit: z.number().int().min(1).max(100).optional() }),
+    output: z.object({
+      items: z.array(
+        z.object({ version: z.number().int(), updatedBy: z.string(), updatedAt: z.string(), deleted: z.boolean(), doc: z.unknown().nullable() }),
+      ),
+    }),
+  },
+  /** Makes an earlier team version the local copy again; it is published as the next version. */
+  'sync.restore': {
+    input: z.object({ slug: presetSlugSchema, version: z.number().int().positive() }),
+    output: syncStatusSchema,
+  },
   /** Latency of the whole team from the pushed hourly rollups (tools/call only). */
   'sync.teamLatency': {
     input: z.object({

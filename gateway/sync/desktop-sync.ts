@@ -1,6 +1,6 @@
 import { GatewayError, type MetricsScope, type SyncConflict, type SyncState, type SyncStatus } from '../contract/index.js';
 import type { Database } from '../db/database.js';
-import { asSharedDoc, missingSecrets } from './preset-doc.js';
+import { asSharedDoc, configFromDoc, missingSecrets } from './preset-doc.js';
 import {
   adoptTeamDocs,
   capture,
@@ -248,6 +248,42 @@ export class DesktopSync {
       this.schedule(0);
       return this.status();
     });
+  }
+
+  /** The versions of a shared preset the team database keeps, newest first. */
+  async history(slug: string, limit: number): Promise<Array<{ version: number; updatedBy: string; updatedAt: string; deleted: boolean; doc: unknown }>> {
+    this.requireConfigured();
+    const store = await this.readyStore();
+    const rows = await store.revisions(slug, limit).catch((error: unknown) => {
+      throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    return rows.map((r) => ({ version: r.version, updatedBy: r.updatedBy, updatedAt: r.updatedAt.toISOString(), deleted: r.deleted, doc: r.doc }));
+  }
+
+  /**
+   * Makes version `version` of a shared preset the local copy again (servers included, this
+   * machine's secrets kept); the next cycle publishes it as the newest version.
+   */
+  async restore(slug: string, version: number): Promise<SyncStatus> {
+    this.requireConfigured();
+    const store = await this.readyStore();
+    const revision = (await store.revisions(slug, 100)).find((r) => r.version === version);
+    const doc = revision && !revision.deleted ? asSharedDoc(revision.doc) : null;
+    if (!doc) throw new GatewayError('not_found', `preset "${slug}" has no restorable version ${version} in the team database`);
+    return this.exclusive(async () => {
+      if (!(await this.opts.db.sync.trackedOne(slug))) throw new GatewayError('not_found', `preset "${slug}" is not shared`);
+      await this.opts.applier.applyConfig(configFromDoc(slug, doc, await serverMap(this.stepContext())));
+      await capture(this.stepContext());
+      this.opts.note('sync.restored', slug, { version });
+      this.schedule(0);
+      return this.status();
+    });
+  }
+
+  private async readyStore(): Promise<TeamStore> {
+    await this.teamDatabase();
+    if (!this.store) throw new GatewayError('bad_request', 'sync is not configured: set the team database URL first (sync.configure)');
+    return this.store;
   }
 
   /** The team database for team-wide reports, its tables created if this is the first use (null: not configured). */

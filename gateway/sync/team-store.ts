@@ -113,6 +113,18 @@ export class TeamStore {
     return rows.map((row) => toPresetRow(row as Record<string, unknown>));
   }
 
+  /** Published versions of a slug, newest first. */
+  async revisions(slug: string, limit: number): Promise<Array<Omit<TeamPresetRow, 'seq'>>> {
+    const { rows } = await this.pool.query(
+      'select slug, version, doc, deleted, updated_by, updated_at from team_preset_revisions where slug = $1 order by version desc limit $2',
+      [slug, limit],
+    );
+    return rows.map((raw) => {
+      const { seq: _seq, ...row } = toPresetRow({ ...(raw as Record<string, unknown>), seq: 0 });
+      return row;
+    });
+  }
+
   /** The current rows of several slugs in one round trip. */
   async currentMany(slugs: string[]): Promise<TeamPresetRow[]> {
     if (slugs.length === 0) return [];

@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
 /** Desktop sync (gateway/sync/desktop-sync.ts) and the team-wide latency report. */
 export function syncHandlers(ctx: ApiContext): Pick<
   Handlers,
-  'sync.status' | 'sync.configure' | 'sync.now' | 'sync.share' | 'sync.unshare' | 'sync.conflicts' | 'sync.resolve' | 'sync.teamLatency'
+  'sync.status' | 'sync.configure' | 'sync.now' | 'sync.share' | 'sync.unshare' | 'sync.conflicts' | 'sync.resolve' | 'sync.history' | 'sync.restore' | 'sync.teamLatency'
 > {
   return {
     'sync.status': () => ctx.sync.status(),
@@ -18,6 +18,8 @@ export function syncHandlers(ctx: ApiContext): Pick<
     'sync.unshare': ({ slug }) => ctx.sync.unshare(slug),
     'sync.conflicts': async () => ({ items: await ctx.sync.conflicts() }),
     'sync.resolve': ({ id, keep }) => ctx.sync.resolve(id, keep),
+    'sync.history': async ({ slug, limit }) => ({ items: await ctx.sync.history(slug, limit ?? 50) }),
+    'sync.restore': ({ slug, version }) => ctx.sync.restore(slug, version),
     'sync.teamLatency': async ({ groupBy, from, to }) => {
       const end = to ? new Date(to) : new Date();
       const start = from ? new Date(from) : new Date(end.getTime() - DAY_MS);

@@ -282,4 +282,31 @@ describe('Sync screen', () => {
     const note = await screen.findByTestId('shared-note');
     expect(note.textContent).toContain('team version 3, a change waiting to be sent');
   });
+
+  it('shows the team versions of a shared preset with a diff, and restores an earlier one', async () => {
+    const doc = (description: string) => ({ format: 1, preset: { description }, servers: {} });
+    const gw = installFakeGateway({
+      'sync.status': syncStatus({ shared: [{ slug: 'team', remoteVersion: 3, state: 'synced', includeSecrets: false, missingSecrets: [] }] }),
+      'sync.conflicts': { items: [] },
+      'sync.teamLatency': team,
+      'presets.list': presets,
+      'sync.history': {
+        items: [
+          { version: 3, updatedBy: 'bob', updatedAt: '2026-01-01T10:00:00.000Z', deleted: false, doc: doc('third') },
+          { version: 2, updatedBy: 'alice', updatedAt: '2026-01-01T09:00:00.000Z', deleted: false, doc: doc('second') },
+        ],
+      },
+      'sync.restore': syncStatus({ shared: [{ slug: 'team', remoteVersion: 3, state: 'pending', includeSecrets: false, missingSecrets: [] }] }),
+    });
+    render(<SyncScreen />);
+    fireEvent.click(await screen.findByRole('button', { name: 'History of team' }));
+    const dialog = await screen.findByRole('dialog', { name: 'History of team' });
+    expect(within(dialog).getByTestId('version-3').textContent).toContain('newest');
+    expect(within(dialog).getByTestId('version-2').textContent).toContain('by alice');
+    expect(dialog.querySelector('.diff-remove')?.textContent).toContain('second');
+    expect(dialog.querySelector('.diff-add')?.textContent).toContain('third');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Restore version 2' }));
+    await waitFor(() => expect(gw.calls.some((c) => c.method === 'sync.restore' && c.input['version'] === 2 && c.input['slug'] === 'team')).toBe(true));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'History of team' })).toBeNull());
+  });
 });

@@ -34,6 +34,7 @@ interface SyncStoreState {
   share(slug: string, includeSecrets: boolean): Promise<SyncStatus>;
   unshare(slug: string): Promise<SyncStatus>;
   resolve(id: number, keep: 'mine' | 'theirs'): Promise<SyncStatus>;
+  restore(slug: string, version: number): Promise<SyncStatus>;
   loadTeam(groupBy?: TeamGroupBy): Promise<void>;
 }
 
@@ -123,6 +124,9 @@ export const useSync = create<SyncStoreState>((set, get) => {
     },
     async resolve(id, keep) {
       return changed(await call('sync.resolve', { id, keep }));
+    },
+    async restore(slug, version) {
+      return changed(await call('sync.restore', { slug, version }));
     },
     async loadTeam(groupBy = get().teamGroupBy) {
       set({ teamGroupBy: groupBy, teamLoading: true });

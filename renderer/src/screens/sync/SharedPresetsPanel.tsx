@@ -6,6 +6,7 @@ import { TableHead } from '../../components/TableHead.js';
 import { useApp } from '../../stores/app.js';
 import { useSync, type SharedPreset } from '../../stores/sync.js';
 import { SharePresetForm } from './SharePresetForm.js';
+import { HistoryDialog } from './HistoryDialog.js';
 
 const STATE_LABELS: Record<SharedPreset['state'], string> = { synced: 'Synced', pending: 'Pending', conflict: 'Conflict' };
 const STATE_HINTS: Record<SharedPreset['state'], string> = {
@@ -16,7 +17,9 @@ const STATE_HINTS: Record<SharedPreset['state'], string> = {
 
 export function SharedPresetsPanel({ shared }: { shared: SharedPreset[] }) {
   const [stopping, setStopping] = useState<string | null>(null);
+  const [history, setHistory] = useState<string | null>(null);
   const close = useCallback(() => setStopping(null), []);
+  const closeHistory = useCallback(() => setHistory(null), []);
   return (
     <section className="panel" aria-labelledby="sync-shared-title">
       <h2 id="sync-shared-title">Shared presets</h2>
@@ -41,6 +44,9 @@ export function SharedPresetsPanel({ shared }: { shared: SharedPreset[] }) {
                   <td>{preset.includeSecrets ? 'Yes' : 'No'}</td>
                   <td>{preset.missingSecrets.length === 0 ? <span className="muted">none</span> : <MissingSecrets items={preset.missingSecrets} />}</td>
                   <td>
+                    <button type="button" className="button small" aria-label={`History of ${preset.slug}`} onClick={() => setHistory(preset.slug)}>
+                      History
+                    </button>{' '}
                     <button type="button" className="button small danger" aria-label={`Stop sharing ${preset.slug}`} onClick={() => setStopping(preset.slug)}>
                       Stop sharing
                     </button>
@@ -53,6 +59,7 @@ export function SharedPresetsPanel({ shared }: { shared: SharedPreset[] }) {
       )}
       <SharePresetForm shared={shared} />
       {stopping ? <StopSharingDialog slug={stopping} onClose={close} /> : null}
+      {history ? <HistoryDialog slug={history} onClose={closeHistory} /> : null}
     </section>
   );
 }
