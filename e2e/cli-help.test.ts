@@ -22,6 +22,8 @@ describe('help and usage errors', () => {
     ['sync', 'configure'],
     ['sync', 'share'],
     ['sync', 'resolve'],
+    ['sync', 'history'],
+    ['sync', 'restore'],
   ];
 
   it('--help on every command exits 0 and prints its usage', async () => {

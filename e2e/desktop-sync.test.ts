@@ -350,6 +350,10 @@ describe('desktop sync through a team PostgreSQL', () => {
     expect(shown.stdout).toMatch(/tools\s+\d+\s+synced\s+kept local/);
     expect(shown.stdout).not.toContain(':postgres@'); // no password in a URL here, and none would be printed
     expect((await runCli(['sync', 'conflicts', '--data-dir', bob.dataDir])).stdout).toContain('No conflicts.');
+    const history = await runCli(['sync', 'history', 'tools', '--limit', '3', '--data-dir', bob.dataDir]);
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(/^VERSION\s+BY\s+WHEN\s+STATE$/m);
+    expect(history.stdout).toMatch(/^\d+\s+bob\s+\S+\s+newest$/m);
     const wrong = await runCli(['sync', 'resolve', 'first', '--keep', 'mine', '--data-dir', bob.dataDir]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('ID is the number');

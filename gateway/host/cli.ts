@@ -11,8 +11,10 @@ import { auditListCommand } from './cli/audit.js';
 import {
   syncConfigureCommand,
   syncConflictsCommand,
+  syncHistoryCommand,
   syncNowCommand,
   syncResolveCommand,
+  syncRestoreCommand,
   syncShareCommand,
   syncStatusCommand,
   syncUnshareCommand,
@@ -48,6 +50,8 @@ const commands: readonly CommandSpec[] = [
   syncUnshareCommand,
   syncConflictsCommand,
   syncResolveCommand,
+  syncHistoryCommand,
+  syncRestoreCommand,
 ];
 
 const groups: Record<string, string> = {

@@ -37,7 +37,7 @@ function printStatus(io: CliIo, status: SyncStatus): void {
   );
 }
 
-type StatusMethod = 'sync.status' | 'sync.now' | 'sync.configure' | 'sync.share' | 'sync.unshare' | 'sync.resolve';
+type StatusMethod = 'sync.status' | 'sync.now' | 'sync.configure' | 'sync.share' | 'sync.unshare' | 'sync.resolve' | 'sync.restore';
 type Values = Record<string, string | boolean | undefined>;
 
 /** A sync command whose answer is the sync status (printed, or --json). Input is checked by the API's schema. */
@@ -149,5 +149,46 @@ export const syncResolveCommand = statusCommandFor(
   {
     positionals: [{ name: 'ID', description: 'the conflict id (from `sync conflicts`)' }],
     options: { keep: { type: 'string', value: 'WHICH', description: 'mine or theirs' } },
+  },
+);
+
+export const syncHistoryCommand: CommandSpec = {
+  name: 'sync history',
+  summary: 'List the versions of a shared preset the team database keeps, newest first.',
+  positionals: [{ name: 'SLUG', description: 'the shared preset' }],
+  options: { limit: { type: 'string', value: 'N', description: 'how many versions (default 50, at most 100)' }, json: jsonOption, ...adminOptions },
+  details: SYNC_DETAILS,
+  async run({ io, values, positionals }) {
+    const limit = values['limit'] === undefined ? 50 : Number(values['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new UsageError('--limit takes a whole number from 1 to 100');
+    const admin = await connectAdmin(values, io);
+    const { items } = await admin.call('sync.history', { slug: positionals[0] as string, limit });
+    if (values['json']) {
+      io.stdout.write(json(items));
+      return 0;
+    }
+    if (items.length === 0) {
+      writeLine(io.stdout, 'The team database has no version of this preset.');
+      return 0;
+    }
+    io.stdout.write(table(['VERSION', 'BY', 'WHEN', 'STATE'], items.map((item, i) => [String(item.version), item.updatedBy, item.updatedAt, item.deleted ? 'withdrawn' : i === 0 ? 'newest' : '-'])));
+    writeLine(io.stdout, 'Bring one back with `mcp-gateway sync restore SLUG VERSION` (published as the newest).');
+    return 0;
+  },
+};
+
+export const syncRestoreCommand = statusCommandFor(
+  'sync restore',
+  'Make an earlier team version of a shared preset the local copy again; it is published as the newest.',
+  (_values, positionals) => {
+    const version = Number(positionals[1]);
+    if (!Number.isInteger(version) || version <= 0) throw new UsageError('VERSION is a number shown by `mcp-gateway sync history SLUG`');
+    return { method: 'sync.restore', input: { slug: positionals[0], version } };
+  },
+  {
+    positionals: [
+      { name: 'SLUG', description: 'the shared preset' },
+      { name: 'VERSION', description: 'the version to bring back (from `sync history`)' },
+    ],
   },
 );
