@@ -8,15 +8,9 @@ import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './ci
 import { openTransport, type OpenedTransport } from './transports.js';
 import { catalogLists, emptyCatalog, fetchAllPages, listChangedKinds, type Catalog, type CatalogKind } from './catalog.js';
 import { backoffDelay, RestartBudget } from './backoff.js';
+import { pickOrigin, type CallOrigin } from './call-origin.js';
 
-export interface CallOrigin {
-  /** Handles a server→client request (sampling, elicitation, roots) raised during this call. */
-  onServerRequest(method: string, params: Record<string, unknown> | undefined, signal: AbortSignal): Promise<Record<string, unknown>>;
-  /** Whether this call's client can answer `method` at all (it declared the capability). */
-  canAnswer?(method: string): boolean;
-  /** Whether this call already waits on a server request (a tool asks one thing at a time). */
-  busy?(): boolean;
-}
+export type { CallOrigin } from './call-origin.js';
 
 export interface ConnectionOptions {
   clientVersion: string;
@@ -323,21 +317,13 @@ export class UpstreamConnection extends EventEmitter<UpstreamConnectionEvents> {
     this.emit('notification', method, params);
   }
 
-  /**
-   * A shared stdio connection carries no hint of which call a sampling or elicitation request
-   * belongs to. The best evidence, in order: the most recent in-flight call that is not already
-   * waiting on a server request and whose client can answer it; else the most recent one not
-   * waiting (it will refuse what its client cannot answer); else the most recent. Exact when one
-   * call is in flight.
-   */
+  /** Routes an upstream's server request to the call it most likely belongs to (see pickOrigin). */
   private routeServerRequest(
     method: string,
     params: Record<string, unknown> | undefined,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    const calls = [...this.inflight];
-    const free = calls.filter((call) => !(call.busy?.() ?? false));
-    const origin = free.findLast((call) => call.canAnswer?.(method) ?? true) ?? free.at(-1) ?? calls.at(-1);
+    const origin = pickOrigin([...this.inflight], method);
     // roots/list outside any call has no client to ask: a shared server sees no roots then.
     if (!origin && method === 'roots/list') return Promise.resolve({ roots: [] });
     if (!origin) {
