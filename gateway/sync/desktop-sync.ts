@@ -1,8 +1,8 @@
 import { GatewayError, type MetricsScope, type SyncConflict, type SyncState, type SyncStatus } from '../contract/index.js';
 import type { Database } from '../db/database.js';
-import { asSharedDoc, configFromDoc, missingSecrets } from './preset-doc.js';
+import { asSharedDoc, missingSecrets } from './preset-doc.js';
+import { conflictView, resolveConflict, restoreVersion } from './sync-resolution.js';
 import {
-  adoptTeamDocs,
   capture,
   pull,
   push,
@@ -34,6 +34,16 @@ export interface DesktopSyncOptions {
   onStatus(summary: { state: SyncState; pending: number; conflicts: number }): void;
   note(action: string, slug: string, detail: Record<string, unknown>): void;
   log(line: string): void;
+}
+
+/** A failure to reach or read the team database, said as such (HTTP 503). */
+async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** How long stop() waits for a network step of a running cycle, and for the team pool to close. */
@@ -200,16 +210,7 @@ export class DesktopSync {
   }
 
   async conflicts(): Promise<SyncConflict[]> {
-    return (await this.opts.db.sync.openConflicts()).map((c) => ({
-      id: c.id,
-      slug: c.slug,
-      kind: c.kind,
-      local: c.localDoc ?? null,
-      remote: c.remoteDoc ?? null,
-      remoteVersion: c.remoteVersion,
-      remoteMember: c.remoteMember,
-      detectedAt: c.detectedAt.toISOString(),
-    }));
+    return (await this.opts.db.sync.openConflicts()).map(conflictView);
   }
 
   /** mine: publish this machine's version over the team's; theirs: take the team's (works offline: it was kept). */
@@ -218,33 +219,7 @@ export class DesktopSync {
       this.requireAvailable();
       const conflict = await this.opts.db.sync.conflict(id);
       if (!conflict || conflict.resolvedAt) throw new GatewayError('not_found', `no open conflict ${id}`);
-      const { slug } = conflict;
-      const ctx = this.stepContext();
-      const tracked = await this.opts.db.sync.trackedOne(slug);
-      if (keep === 'mine') {
-        if (conflict.kind === 'slug-taken') {
-          await this.opts.db.sync.track({ slug, remoteVersion: conflict.remoteVersion, baseHash: null, includeSecrets: false, syncedAt: null });
-          await capture(ctx);
-        } else {
-          // This copy now builds on the team version it overrides; the waiting change goes out on it
-          // (and is recorded again if a later edit removed it meanwhile).
-          if (tracked) await this.opts.db.sync.track({ ...tracked, remoteVersion: Math.max(tracked.remoteVersion ?? 0, conflict.remoteVersion) });
-          await this.opts.db.sync.setEntryState(slug, 'pending', conflict.remoteVersion);
-          await capture(ctx);
-        }
-      } else {
-        await this.opts.db.sync.dropEntry(slug);
-        const doc = asSharedDoc(conflict.remoteDoc);
-        if (doc === null) {
-          await this.opts.applier.deletePreset(slug);
-          await this.opts.db.sync.untrack(slug);
-          this.missing.delete(slug);
-        } else {
-          await adoptTeamDocs(ctx, [{ slug, doc, version: conflict.remoteVersion, includeSecrets: tracked?.includeSecrets ?? false, by: conflict.remoteMember }]);
-        }
-      }
-      await this.opts.db.sync.resolveConflicts(slug, keep);
-      this.opts.note('sync.resolved', slug, { keep, remoteVersion: conflict.remoteVersion });
+      await resolveConflict(this.stepContext(), conflict, keep);
       this.schedule(0);
       return this.status();
     });
@@ -252,36 +227,28 @@ export class DesktopSync {
 
   /** The versions of a shared preset the team database keeps, newest first. */
   async history(slug: string, limit: number): Promise<Array<{ version: number; updatedBy: string; updatedAt: string; deleted: boolean; doc: unknown }>> {
-    this.requireConfigured();
     const store = await this.readyStore();
-    const rows = await store.revisions(slug, limit).catch((error: unknown) => {
-      throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    const rows = await unavailableOnError(store.revisions(slug, limit));
     return rows.map((r) => ({ version: r.version, updatedBy: r.updatedBy, updatedAt: r.updatedAt.toISOString(), deleted: r.deleted, doc: r.doc }));
   }
 
-  /**
-   * Makes version `version` of a shared preset the local copy again (servers included, this
-   * machine's secrets kept); the next cycle publishes it as the newest version.
-   */
+  /** Makes version `version` of a shared preset the local copy again; the next cycle publishes it as the newest. */
   async restore(slug: string, version: number): Promise<SyncStatus> {
-    this.requireConfigured();
     const store = await this.readyStore();
-    const revision = (await store.revisions(slug, 100)).find((r) => r.version === version);
+    const revision = await unavailableOnError(store.revision(slug, version));
     const doc = revision && !revision.deleted ? asSharedDoc(revision.doc) : null;
     if (!doc) throw new GatewayError('not_found', `preset "${slug}" has no restorable version ${version} in the team database`);
     return this.exclusive(async () => {
-      if (!(await this.opts.db.sync.trackedOne(slug))) throw new GatewayError('not_found', `preset "${slug}" is not shared`);
-      await this.opts.applier.applyConfig(configFromDoc(slug, doc, await serverMap(this.stepContext())));
-      await capture(this.stepContext());
-      this.opts.note('sync.restored', slug, { version });
+      await restoreVersion(this.stepContext(), slug, version, doc);
       this.schedule(0);
       return this.status();
     });
   }
 
+  /** The team store, configured and with its tables; a clear error otherwise. */
   private async readyStore(): Promise<TeamStore> {
-    await this.teamDatabase();
+    this.requireConfigured();
+    await unavailableOnError(this.teamDatabase());
     if (!this.store) throw new GatewayError('bad_request', 'sync is not configured: set the team database URL first (sync.configure)');
     return this.store;
   }

@@ -31,6 +31,10 @@ export interface TeamStoreOptions {
 /** Serialises publications so `seq` order is commit order: a puller never skips a change. */
 const PUBLISH_LOCK_KEY = 0x6d637073; // 'mcps'
 const PRESET_COLUMNS = 'slug, version, doc, deleted, updated_by, updated_at, seq';
+const REVISION_COLUMNS = 'slug, version, doc, deleted, updated_by, updated_at';
+
+/** A version kept in team_preset_revisions. */
+export type TeamRevision = Omit<TeamPresetRow, 'seq'>;
 
 /**
  * The team half of desktop sync, on the team's PostgreSQL through node-postgres: the
@@ -114,15 +118,15 @@ export class TeamStore {
   }
 
   /** Published versions of a slug, newest first. */
-  async revisions(slug: string, limit: number): Promise<Array<Omit<TeamPresetRow, 'seq'>>> {
-    const { rows } = await this.pool.query(
-      'select slug, version, doc, deleted, updated_by, updated_at from team_preset_revisions where slug = $1 order by version desc limit $2',
-      [slug, limit],
-    );
-    return rows.map((raw) => {
-      const { seq: _seq, ...row } = toPresetRow({ ...(raw as Record<string, unknown>), seq: 0 });
-      return row;
-    });
+  async revisions(slug: string, limit: number): Promise<TeamRevision[]> {
+    const { rows } = await this.pool.query(`select ${REVISION_COLUMNS} from team_preset_revisions where slug = $1 order by version desc limit $2`, [slug, limit]);
+    return rows.map((raw) => toRevision(raw as Record<string, unknown>));
+  }
+
+  /** One published version of a slug (null: none such). */
+  async revision(slug: string, version: number): Promise<TeamRevision | null> {
+    const { rows } = await this.pool.query(`select ${REVISION_COLUMNS} from team_preset_revisions where slug = $1 and version = $2`, [slug, version]);
+    return rows[0] ? toRevision(rows[0] as Record<string, unknown>) : null;
   }
 
   /** The current rows of several slugs in one round trip. */
@@ -224,6 +228,11 @@ export async function teamMembers(db: Queryable): Promise<Array<{ member: string
     const r = raw as Record<string, unknown>;
     return { member: String(r.member), version: r.version === null ? null : String(r.version), lastSeenAt: new Date(r.last_seen_at as string).toISOString() };
   });
+}
+
+function toRevision(r: Record<string, unknown>): TeamRevision {
+  const { seq: _seq, ...row } = toPresetRow({ ...r, seq: 0 });
+  return row;
 }
 
 function toPresetRow(r: Record<string, unknown>): TeamPresetRow {
