@@ -15,7 +15,7 @@ import {
 } from './sync-steps.js';
 import { TeamStore, type Queryable } from './team-store.js';
 import { buildSyncStatus } from './sync-status.js';
-import { backoff, defaultMember, isUnreachable, redactUrl, sameDatabase } from './sync-support.js';
+import { backoff, defaultMember, isUnreachable, redactUrl, sameDatabase, unavailableOnError } from './sync-support.js';
 
 export interface DesktopSyncOptions {
   db: Database;
@@ -34,16 +34,6 @@ export interface DesktopSyncOptions {
   onStatus(summary: { state: SyncState; pending: number; conflicts: number }): void;
   note(action: string, slug: string, detail: Record<string, unknown>): void;
   log(line: string): void;
-}
-
-/** A failure to reach or read the team database, said as such (HTTP 503). */
-async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (error instanceof GatewayError) throw error;
-    throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }
 
 /** How long stop() waits for a network step of a running cycle, and for the team pool to close. */

@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { GatewayError } from '../contract/errors.js';
 
 /** Small helpers of desktop sync: retry pacing, error classes, what is shown of a URL, the default member name. */
 
@@ -46,5 +47,15 @@ export function sameDatabase(a: string, b: string): boolean {
     return x.hostname === y.hostname && (x.port || '5432') === (y.port || '5432') && x.pathname === y.pathname;
   } catch {
     return a === b;
+  }
+}
+
+/** A failure to reach or read the team database, said as such (HTTP 503). */
+export async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

@@ -2,6 +2,7 @@ import { GatewayError } from '../../contract/index.js';
 import type { Handlers } from '../dispatcher.js';
 import type { ApiContext } from '../context.js';
 import { teamLatency, teamMembers } from '../../sync/team-store.js';
+import { unavailableOnError } from '../../sync/sync-support.js';
 
 const DAY_MS = 86_400_000;
 
@@ -24,15 +25,10 @@ export function syncHandlers(ctx: ApiContext): Pick<
       const end = to ? new Date(to) : new Date();
       const start = from ? new Date(from) : new Date(end.getTime() - DAY_MS);
       if (!(start < end)) throw new GatewayError('invalid_input', '"from" must be before "to"');
-      try {
-        const team = await ctx.teamDatabase();
-        if (!team) throw new GatewayError('bad_request', 'no team database: configure sync (sync.configure) to see the team');
-        const [rows, members] = await Promise.all([teamLatency(team, groupBy, start, end), teamMembers(team)]);
-        return { rows, members };
-      } catch (error) {
-        if (error instanceof GatewayError) throw error;
-        throw new GatewayError('unavailable', `the team database cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-      }
+      const team = await unavailableOnError(ctx.teamDatabase());
+      if (!team) throw new GatewayError('bad_request', 'no team database: configure sync (sync.configure) to see the team');
+      const [rows, members] = await unavailableOnError(Promise.all([teamLatency(team, groupBy, start, end), teamMembers(team)]));
+      return { rows, members };
     },
   };
 }
